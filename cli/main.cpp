@@ -1,0 +1,125 @@
+// The bpfpads command: argument parsing, exit codes. Everything else lives in
+// userspace/; exceptions stop here.
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "common/log.h"
+#include "run/session.h"
+
+namespace {
+
+constexpr const char* kRunExamples = R"EX(
+Examples:
+  sudo bpfpads run -- python3 train.py
+  sudo bpfpads run --experiment churn --run-name baseline -- ./train --epochs 10
+  sudo bpfpads run --tracking-uri file:./mlruns --interval 0.5 -- make train
+Then, in the same folder:  mlflow ui   (the run is in ./mlflow.db))EX";
+
+constexpr const char* kAttachExamples = R"EX(
+Examples:
+  sudo bpfpads attach --pid 4242
+  sudo bpfpads attach --pid "$(pgrep -f train.py)" --run-name resumed-job
+The run ends when the process and all its descendants have exited, or on Ctrl-C
+(the job keeps running; the run is marked KILLED).)EX";
+
+struct CommonFlags {
+  std::string tracking_uri;
+  std::string experiment;
+  std::string run_name;
+  double interval_s = 1.0;
+  bool no_children = false;
+  bool no_log_on_failure = false;
+  bool verbose = false;
+  bool quiet = false;
+  std::vector<std::string> tags;
+};
+
+void add_common_flags(CLI::App* cmd, CommonFlags& f) {
+  cmd->add_option("--tracking-uri", f.tracking_uri,
+                  "Where the run goes: sqlite:///mlflow.db (default, or $MLFLOW_TRACKING_URI), "
+                  "file:./mlruns, or a folder");
+  cmd->add_option("--experiment", f.experiment,
+                  "Experiment name (default $MLFLOW_EXPERIMENT_NAME, else Default); created if missing");
+  cmd->add_option("--run-name", f.run_name, "Run name (default: generated)");
+  cmd->add_option("--interval", f.interval_s, "Seconds between hardware samples")
+      ->check(CLI::Range(0.05, 3600.0))
+      ->capture_default_str();
+  cmd->add_option("--tag", f.tags, "Extra run tag KEY=VALUE (repeatable)");
+  cmd->add_flag("--no-children", f.no_children, "Track only the first process, not its children");
+  cmd->add_flag("--no-log-on-failure", f.no_log_on_failure,
+                "Do not keep the tail of stdout/stderr when the job fails");
+  cmd->add_flag("-v,--verbose", f.verbose, "Print debug messages (libbpf included)");
+  cmd->add_flag("-q,--quiet", f.quiet, "No summary at the end");
+}
+
+bool apply_common_flags(const CommonFlags& f, bpfpads::SessionOptions& o) {
+  o.tracking_uri = f.tracking_uri;
+  o.experiment_name = f.experiment;
+  o.run_name = f.run_name;
+  o.interval = std::chrono::milliseconds(static_cast<long>(f.interval_s * 1000));
+  o.follow_children = !f.no_children;
+  o.log_on_failure = !f.no_log_on_failure;
+  o.quiet = f.quiet;
+  for (const auto& t : f.tags) {
+    auto eq = t.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      bpfpads::log::error("--tag " + t + ": expected KEY=VALUE");
+      return false;
+    }
+    o.extra_tags.push_back({t.substr(0, eq), t.substr(eq + 1)});
+  }
+  if (f.verbose) bpfpads::log::set_level(bpfpads::log::Level::Debug);
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"bpfpads: track ML experiments from outside the process, with eBPF, into MLflow"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("bpfpads ") + BPFPADS_VERSION_STRING);
+
+  CommonFlags run_flags, attach_flags;
+  std::vector<std::string> command;
+  bool keep_root = false;
+  CLI::App* run = app.add_subcommand("run", "Run a command and record it as an MLflow run");
+  add_common_flags(run, run_flags);
+  run->add_flag("--as-root", keep_root,
+                "Under sudo, run the job as root (default: as the user who called sudo)");
+  run->add_option("command", command, "The command to run, after --")->required();
+  run->footer(kRunExamples);
+
+  pid_t pid = 0;
+  CLI::App* attach = app.add_subcommand("attach", "Adopt a running process and its descendants");
+  add_common_flags(attach, attach_flags);
+  attach->add_option("-p,--pid", pid, "Process to adopt")->required()->check(CLI::PositiveNumber);
+  attach->footer(kAttachExamples);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  bpfpads::SessionOptions options;
+  try {
+    if (run->parsed()) {
+      if (!apply_common_flags(run_flags, options)) return 2;
+      options.mode = bpfpads::SessionMode::Run;
+      options.command = command;
+      options.keep_root = keep_root;
+    } else {
+      if (!apply_common_flags(attach_flags, options)) return 2;
+      options.mode = bpfpads::SessionMode::Attach;
+      options.attach_pid = pid;
+    }
+    return bpfpads::run_session(options);
+  } catch (const std::exception& e) {
+    bpfpads::log::error(std::string("unexpected failure: ") + e.what());
+    return 2;
+  }
+}

@@ -1,0 +1,86 @@
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "kernel/records.h"
+
+namespace bpfpads {
+namespace {
+
+template <typename Rec>
+Rec make(uint16_t type) {
+  Rec r{};
+  r.hdr.type = type;
+  r.hdr.size = sizeof(Rec);
+  r.hdr.tgid = 42;
+  r.hdr.tid = 43;
+  r.hdr.ts_ns = 1000;
+  return r;
+}
+
+TEST(RecordDecoding, ForkCarriesParentAndChild) {
+  auto rec = make<bp_proc_fork>(BP_REC_PROC_FORK);
+  rec.child_tgid = 77;
+  auto ev = decode_record(&rec, sizeof(rec));
+  ASSERT_TRUE(ev) << ev.error().describe();
+  auto* fork = std::get_if<ProcForkEvent>(&*ev);
+  ASSERT_NE(fork, nullptr);
+  EXPECT_EQ(fork->parent_tgid, 42u);
+  EXPECT_EQ(fork->child_tgid, 77u);
+  EXPECT_EQ(fork->ts_ns, 1000u);
+}
+
+TEST(RecordDecoding, ExecFilenameIsBoundedAndCutIsFlagged) {
+  auto rec = make<bp_proc_exec>(BP_REC_PROC_EXEC);
+  std::memset(rec.filename, 'a', sizeof(rec.filename));  // no terminating NUL at all
+  rec.flags = BP_FLAG_CUT;
+  auto ev = decode_record(&rec, sizeof(rec));
+  ASSERT_TRUE(ev);
+  auto* exec = std::get_if<ProcExecEvent>(&*ev);
+  ASSERT_NE(exec, nullptr);
+  EXPECT_EQ(exec->filename.size(), sizeof(rec.filename));
+  EXPECT_TRUE(exec->cut);
+}
+
+TEST(RecordDecoding, ExitCarriesWaitStatusAndPeak) {
+  auto rec = make<bp_proc_exit>(BP_REC_PROC_EXIT);
+  rec.exit_code = 3 << 8;
+  rec.maxrss_pages = 1234;
+  auto ev = decode_record(&rec, sizeof(rec));
+  ASSERT_TRUE(ev);
+  auto* exit = std::get_if<ProcExitEvent>(&*ev);
+  ASSERT_NE(exit, nullptr);
+  EXPECT_EQ(exit->exit_code, 3u << 8);
+  EXPECT_EQ(exit->maxrss_pages, 1234u);
+}
+
+TEST(RecordDecoding, OutputLengthBeyondBufferIsRejected) {
+  auto rec = make<bp_output_chunk>(BP_REC_OUTPUT);
+  rec.fd = 2;
+  rec.len = BP_OUTPUT_CHUNK_MAX + 1;
+  EXPECT_FALSE(decode_record(&rec, sizeof(rec)));
+  rec.len = 5;
+  std::memcpy(rec.data, "hello", 5);
+  auto ev = decode_record(&rec, sizeof(rec));
+  ASSERT_TRUE(ev);
+  EXPECT_EQ(std::get<OutputEvent>(*ev).bytes, "hello");
+}
+
+TEST(RecordDecoding, SizeMismatchAndUnknownTypeAreErrors) {
+  auto rec = make<bp_proc_exit>(BP_REC_PROC_EXIT);
+  rec.hdr.size = sizeof(rec) + 8;  // a layout the collector does not know
+  auto ev = decode_record(&rec, sizeof(rec));
+  ASSERT_FALSE(ev);
+  EXPECT_NE(ev.error().message.find("disagree"), std::string::npos);
+
+  auto short_rec = make<bp_proc_exit>(BP_REC_PROC_EXIT);
+  EXPECT_FALSE(decode_record(&short_rec, sizeof(short_rec) - 1));
+  EXPECT_FALSE(decode_record(&short_rec, 3));
+
+  auto unknown = make<bp_proc_fork>(999);
+  EXPECT_FALSE(decode_record(&unknown, sizeof(unknown)));
+}
+
+}  // namespace
+}  // namespace bpfpads

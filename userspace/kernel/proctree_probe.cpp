@@ -1,0 +1,179 @@
+#include "kernel/proctree_probe.h"
+
+#include <bpf/bpf.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "common/log.h"
+#include "kernel/libbpf_logging.h"
+#include "kernel/tracefs.h"
+#include "proctree.skel.h"
+
+namespace bpfpads {
+
+const char* drop_reason_name(int reason) {
+  switch (reason) {
+    case BP_DROP_RINGBUF_FULL: return "ring_buffer_full";
+    case BP_DROP_TRACKED_FULL: return "process_table_full";
+    case BP_DROP_OUTPUT_CUT: return "output_bytes_cut";
+    case BP_DROP_READ_FAILED: return "memory_read_failed";
+    case BP_DROP_PATH_CUT: return "exec_path_cut";
+    default: return "unknown";
+  }
+}
+
+void ProcTreeProbe::SkeletonDeleter::operator()(proctree* skel) const { proctree__destroy(skel); }
+
+Result<std::unique_ptr<ProcTreeProbe>> ProcTreeProbe::load(const ProcTreeOptions& options,
+                                                           EventHandler on_event) {
+  install_libbpf_logging();
+  std::unique_ptr<ProcTreeProbe> self(new ProcTreeProbe());
+  self->on_event_ = std::move(on_event);
+
+  self->skel_.reset(proctree__open());
+  if (!self->skel_) return make_errno_error("cannot open the BPF object", errno, "proctree");
+  proctree* skel = self->skel_.get();
+
+  if (skel->rodata->abi_version != BPFPADS_ABI_VERSION)
+    return make_error("BPF object ABI " + std::to_string(skel->rodata->abi_version) +
+                          " does not match the collector's " +
+                          std::to_string(BPFPADS_ABI_VERSION),
+                      "proctree");
+  skel->rodata->follow_children = options.follow_children;
+  skel->rodata->capture_output = options.capture_output;
+
+  int err = bpf_map__set_max_entries(skel->maps.tracked, options.max_processes);
+  if (!err) err = bpf_map__set_max_entries(skel->maps.events, options.ring_buffer_bytes);
+  if (err) return make_errno_error("cannot size BPF maps", err, "proctree");
+
+  if (options.capture_output) {
+    // The syscall tracepoint is a classic tracepoint: it needs tracefs.
+    if (auto r = ensure_tracefs(); !r) return std::unexpected(r.error());
+  } else {
+    bpf_program__set_autoload(skel->progs.on_write, false);
+  }
+
+  err = proctree__load(skel);
+  if (err) return make_errno_error("cannot load the BPF programs (the verifier log is above)", err,
+                                   "proctree");
+
+  // The skeleton owns these links (skel->links) and destroys them with itself.
+  struct Attach {
+    bpf_program* prog;
+    bpf_link** link;
+    const char* what;
+  };
+  for (Attach a : {Attach{skel->progs.on_fork, &skel->links.on_fork, "sched_process_fork"},
+                   Attach{skel->progs.on_exec, &skel->links.on_exec, "sched_process_exec"},
+                   Attach{skel->progs.on_exit, &skel->links.on_exit, "sched_process_exit"}}) {
+    *a.link = bpf_program__attach(a.prog);
+    if (!*a.link) return make_errno_error("cannot attach", errno, a.what);
+  }
+  if (options.capture_output) {
+    skel->links.on_write = bpf_program__attach(skel->progs.on_write);
+    if (!skel->links.on_write)
+      return make_errno_error("cannot attach", errno, "syscalls/sys_enter_write");
+  }
+
+  self->iter_link_.reset(bpf_program__attach_iter(skel->progs.sample_tasks, nullptr));
+  if (!self->iter_link_) return make_errno_error("cannot attach the task iterator", errno, "iter/task");
+
+  self->ring_buffer_.reset(
+      ring_buffer__new(bpf_map__fd(skel->maps.events), &ProcTreeProbe::on_record, self.get(), nullptr));
+  if (!self->ring_buffer_) return make_errno_error("cannot map the ring buffer", errno, "events");
+  return self;
+}
+
+ProcTreeProbe::~ProcTreeProbe() = default;
+
+int ProcTreeProbe::on_record(void* ctx, void* data, size_t size) {
+  auto* self = static_cast<ProcTreeProbe*>(ctx);
+  auto event = decode_record(data, size);
+  if (!event) {
+    ++self->undecodable_;
+    log::debug(event.error().describe());
+    return 0;
+  }
+  if (self->on_event_) self->on_event_(*event);
+  return 0;
+}
+
+Result<> ProcTreeProbe::track(pid_t tgid, pid_t parent_tgid, uint32_t generation) {
+  uint32_t key = static_cast<uint32_t>(tgid);
+  bp_tracked value{};
+  value.parent_tgid = static_cast<uint32_t>(parent_tgid);
+  value.generation = generation;
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  value.since_ns = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
+  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.tracked), &key, &value, BPF_ANY) != 0)
+    return make_errno_error("cannot add process to the tracked set", errno,
+                            "pid " + std::to_string(tgid));
+  return {};
+}
+
+size_t ProcTreeProbe::tracked_count() const {
+  int fd = bpf_map__fd(skel_->maps.tracked);
+  uint32_t key = 0, next = 0;
+  size_t n = 0;
+  const void* prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    ++n;
+    key = next;
+    prev = &key;
+  }
+  return n;
+}
+
+Result<std::vector<bp_task_sample>> ProcTreeProbe::sample_tasks() const {
+  Fd iter(bpf_iter_create(bpf_link__fd(iter_link_.get())));
+  if (!iter.valid()) return make_errno_error("cannot start the task iterator", errno, "iter/task");
+  std::vector<bp_task_sample> samples;
+  bp_task_sample buf[64];
+  for (;;) {
+    ssize_t n = ::read(iter.get(), buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      // EAGAIN can happen when the task list changes under the iterator: keep what we have.
+      if (errno == EAGAIN) break;
+      return make_errno_error("cannot read the task iterator", errno, "iter/task");
+    }
+    if (n == 0) break;
+    size_t count = static_cast<size_t>(n) / sizeof(bp_task_sample);
+    samples.insert(samples.end(), buf, buf + count);
+  }
+  return samples;
+}
+
+Result<bp_task_counters> ProcTreeProbe::exited_totals() const {
+  uint32_t zero = 0;
+  bp_task_counters totals{};
+  if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.exited), &zero, &totals) != 0)
+    return make_errno_error("cannot read exited-thread counters", errno, "exited");
+  return totals;
+}
+
+DropCounts ProcTreeProbe::drops() const {
+  DropCounts out{};
+  int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0) return out;
+  std::vector<uint64_t> per_cpu(static_cast<size_t>(ncpu));
+  for (uint32_t reason = 0; reason < BP_DROP__COUNT; ++reason) {
+    if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.drops), &reason, per_cpu.data()) != 0)
+      continue;
+    for (uint64_t v : per_cpu) out[reason] += v;
+  }
+  return out;
+}
+
+int ProcTreeProbe::event_fd() const { return ring_buffer__epoll_fd(ring_buffer_.get()); }
+
+Result<int> ProcTreeProbe::consume() {
+  int n = ring_buffer__consume(ring_buffer_.get());
+  if (n < 0) return make_errno_error("cannot read the ring buffer", n, "events");
+  return n;
+}
+
+}  // namespace bpfpads

@@ -1,0 +1,75 @@
+// Loads bpf/proctree.bpf.c: the tracked process set, its fork/exec/exit events,
+// per-thread resource counters and (optionally) the tail of its stdout/stderr.
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "bpfpads_records.h"
+#include "common/error.h"
+#include "kernel/bpf_handles.h"
+#include "kernel/records.h"
+
+struct proctree;  // the bpftool skeleton
+
+namespace bpfpads {
+
+struct ProcTreeOptions {
+  bool follow_children = true;   // PyPads' track_sub_processes
+  bool capture_output = false;   // copy the tail of writes to fd 1/2
+  uint32_t max_processes = 16384;
+  uint32_t ring_buffer_bytes = 4u << 20;
+};
+
+using DropCounts = std::array<uint64_t, BP_DROP__COUNT>;
+const char* drop_reason_name(int reason);
+
+class ProcTreeProbe {
+ public:
+  using EventHandler = std::function<void(const KernelEvent&)>;
+
+  // Opens, sizes, loads and attaches. Errors carry errno and a fix where known.
+  static Result<std::unique_ptr<ProcTreeProbe>> load(const ProcTreeOptions& options,
+                                                     EventHandler on_event);
+  ~ProcTreeProbe();
+  ProcTreeProbe(const ProcTreeProbe&) = delete;
+  ProcTreeProbe& operator=(const ProcTreeProbe&) = delete;
+
+  // Adds a process to the tracked set (the run's root, or one found by attach).
+  Result<> track(pid_t tgid, pid_t parent_tgid, uint32_t generation);
+  // How many processes the kernel side currently tracks.
+  size_t tracked_count() const;
+
+  // One pass of the task iterator: a sample per live thread of the tracked set.
+  Result<std::vector<bp_task_sample>> sample_tasks() const;
+  // Counters of every tracked thread that has exited so far.
+  Result<bp_task_counters> exited_totals() const;
+  DropCounts drops() const;
+  // Records that could not be decoded (layout mismatch): counted, shown in the run.
+  uint64_t undecodable_records() const { return undecodable_; }
+
+  // For epoll: readable when the ring buffer has records.
+  int event_fd() const;
+  // Hands every pending record to the handler; returns how many.
+  Result<int> consume();
+
+ private:
+  ProcTreeProbe() = default;
+  static int on_record(void* ctx, void* data, size_t size);
+
+  struct SkeletonDeleter {
+    void operator()(proctree* skel) const;
+  };
+  std::unique_ptr<proctree, SkeletonDeleter> skel_;
+  BpfLinkPtr iter_link_;
+  RingBufferPtr ring_buffer_;
+  EventHandler on_event_;
+  uint64_t undecodable_ = 0;
+};
+
+}  // namespace bpfpads

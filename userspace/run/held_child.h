@@ -1,0 +1,56 @@
+// Starts the job held before exec: the process exists (and is tracked) before the
+// program runs its first instruction; release() lets it exec.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "kernel/bpf_handles.h"
+
+namespace bpfpads {
+
+struct ChildOptions {
+  std::vector<std::string> argv;
+  // Run the job as this user (the sudo caller) instead of root; nullopt keeps ours.
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
+  std::string user_name;  // for initgroups()
+  // Give the job its own process group and, when we own the terminal, make it the
+  // foreground group: Ctrl-C then reaches the job the way a shell delivers it.
+  bool take_terminal = true;
+};
+
+class HeldChild {
+ public:
+  static Result<HeldChild> spawn(const ChildOptions& options);
+
+  HeldChild(HeldChild&&) = default;
+  HeldChild& operator=(HeldChild&&) = default;
+  ~HeldChild();
+
+  pid_t pid() const { return pid_; }
+
+  // Lets the child exec. Returns errno of a failed exec (ENOENT: not found), or 0.
+  int release();
+
+  // Gives the terminal back to our process group (idempotent).
+  void restore_terminal();
+
+ private:
+  HeldChild() = default;
+  pid_t pid_ = -1;
+  Fd gate_;         // write end: closing it releases the child
+  Fd exec_status_;  // read end: errno of a failed exec, or EOF on success
+  bool owns_terminal_ = false;
+};
+
+// What a shell prints for a command it cannot run, e.g. "foo: command not found".
+std::string exec_failure_message(const std::string& command, int err_no);
+// The exit status a shell gives such a command: 127 not found, 126 not executable.
+int exec_failure_exit_code(int err_no);
+
+}  // namespace bpfpads

@@ -1,0 +1,28 @@
+// The last N bytes a job wrote to stdout and stderr, kept for a failed run.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+
+namespace bpfpads {
+
+class OutputTail {
+ public:
+  explicit OutputTail(size_t max_bytes) : max_bytes_(max_bytes) {}
+  // `cut_before`: the kernel kept only the tail of this write.
+  void append(std::string_view bytes, bool cut_before);
+  // The kept bytes; starts with a marker line when anything was dropped.
+  std::string text() const;
+  uint64_t dropped_bytes() const { return dropped_; }
+  bool empty() const { return buf_.empty() && dropped_ == 0; }
+
+ private:
+  size_t max_bytes_;
+  std::deque<char> buf_;
+  uint64_t dropped_ = 0;
+  bool cut_ = false;
+};
+
+}  // namespace bpfpads

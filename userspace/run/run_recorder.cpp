@@ -1,0 +1,45 @@
+#include "run/run_recorder.h"
+
+#include "common/log.h"
+
+namespace bpfpads {
+
+void RunRecorder::on_result(const Result<>& r, const char* what) {
+  if (r) return;
+  if (failed_writes_++ < 3)
+    log::warning(std::string("could not write ") + what + " to the store: " + r.error().describe());
+}
+
+void RunRecorder::log_metrics(const std::vector<Metric>& metrics) {
+  if (metrics.empty()) return;
+  on_result(store_.log_batch(info_.run_id, metrics, {}, {}), "metrics");
+}
+
+void RunRecorder::log_params(const std::vector<Param>& params) {
+  if (params.empty()) return;
+  on_result(store_.log_batch(info_.run_id, {}, params, {}), "params");
+}
+
+void RunRecorder::set_tags(const std::vector<Tag>& tags) {
+  if (tags.empty()) return;
+  on_result(store_.log_batch(info_.run_id, {}, {}, tags), "tags");
+}
+
+void RunRecorder::log_inputs(const std::vector<DatasetInput>& datasets) {
+  if (datasets.empty()) return;
+  on_result(store_.log_inputs(info_, datasets), "inputs");
+}
+
+void RunRecorder::log_artifact(const std::string& rel_path, std::string_view bytes) {
+  on_result(store_.log_artifact(info_, rel_path, bytes), "an artifact");
+}
+
+void RunRecorder::log_artifact_file(const std::string& rel_dir, const std::filesystem::path& file) {
+  on_result(store_.log_artifact_file(info_, rel_dir, file), "an artifact");
+}
+
+void RunRecorder::finish(RunStatus status, int64_t end_time_ms) {
+  on_result(store_.update_run(info_.run_id, status, end_time_ms), "the run status");
+}
+
+}  // namespace bpfpads

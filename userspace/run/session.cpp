@@ -1,0 +1,460 @@
+#include "run/session.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+#include "common/log.h"
+#include "hardware/machine_usage.h"
+#include "hardware/tree_usage.h"
+#include "kernel/privileges.h"
+#include "kernel/proctree_probe.h"
+#include "run/held_child.h"
+#include "run/identity.h"
+#include "run/output_tail.h"
+#include "run/process_scan.h"
+#include "run/run_recorder.h"
+#include "run/shell_words.h"
+#include "setup/setup_function.h"
+#include "store/store.h"
+
+namespace bpfpads {
+namespace {
+
+uint64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+std::string signal_name(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
+}
+
+// How the job ended, from a wait(2) status.
+struct JobEnd {
+  bool known = false;
+  int exit_code = 0;  // meaningful when !signaled
+  int signal = 0;     // meaningful when signaled
+  bool signaled = false;
+
+  static JobEnd from_wait_status(int status) {
+    JobEnd e;
+    e.known = true;
+    if (WIFSIGNALED(status)) {
+      e.signaled = true;
+      e.signal = WTERMSIG(status);
+    } else {
+      e.exit_code = WEXITSTATUS(status);
+    }
+    return e;
+  }
+  // What a shell reports for the job: the code, or 128 + signal.
+  int shell_status() const { return signaled ? 128 + signal : exit_code; }
+  bool success() const { return known && !signaled && exit_code == 0; }
+};
+
+class Session {
+ public:
+  explicit Session(const SessionOptions& opt) : opt_(opt), stdout_tail_(opt.output_tail_bytes),
+                                                stderr_tail_(opt.output_tail_bytes) {}
+  int run();
+
+ private:
+  Result<> prepare();
+  Result<> start_job();
+  Result<> adopt_job();
+  void record_setup();
+  Result<> event_loop();
+  void on_event(const KernelEvent& ev);
+  void on_signal(const signalfd_siginfo& si);
+  void reap_children();
+  void sample();
+  bool tree_done();
+  int finish();
+
+  const SessionOptions& opt_;
+  std::unique_ptr<Store> store_;
+  std::string experiment_id_;
+  std::unique_ptr<ProcTreeProbe> probe_;
+  std::optional<HeldChild> child_;
+  std::unique_ptr<RunRecorder> recorder_;
+  std::vector<std::string> job_argv_;
+  std::filesystem::path job_cwd_;
+  pid_t root_pid_ = 0;
+  InvokingUser user_{};
+
+  UsageTracker usage_{false};
+  MachineUsage machine_;
+  OutputTail stdout_tail_;
+  OutputTail stderr_tail_;
+
+  uint64_t start_ns_ = 0;
+  JobEnd job_end_;
+  bool root_exited_ = false;
+  int interrupts_ = 0;
+  int exec_errno_ = 0;
+  uint64_t forks_ = 0, execs_ = 0;
+  sigset_t handled_signals_{};
+};
+
+Result<> Session::prepare() {
+  if (auto r = check_tracing_privileges(); !r) return r;
+  if (auto r = check_kernel_btf(); !r) return r;
+
+  std::error_code ec;
+  auto cwd = std::filesystem::current_path(ec);
+  std::string uri = !opt_.tracking_uri.empty() ? opt_.tracking_uri : env_or("MLFLOW_TRACKING_URI", "");
+  auto store = open_store(uri, cwd);
+  if (!store) return std::unexpected(store.error());
+  store_ = std::move(*store);
+  // Checked before the job starts: never run a job untracked.
+  if (auto r = store_->check_writable(); !r) return r;
+  std::string experiment =
+      !opt_.experiment_name.empty() ? opt_.experiment_name : env_or("MLFLOW_EXPERIMENT_NAME", "Default");
+  auto exp = store_->get_or_create_experiment(experiment);
+  if (!exp) return std::unexpected(exp.error().with_context("experiment '" + experiment + "'"));
+  experiment_id_ = *exp;
+
+  ProcTreeOptions popt;
+  popt.follow_children = opt_.follow_children;
+  popt.capture_output = opt_.log_on_failure;
+  auto probe = ProcTreeProbe::load(popt, [this](const KernelEvent& ev) { on_event(ev); });
+  if (!probe) return std::unexpected(probe.error());
+  probe_ = std::move(*probe);
+  user_ = invoking_user();
+  usage_ = UsageTracker(opt_.mode == SessionMode::Attach);
+  return {};
+}
+
+Result<> Session::start_job() {
+  ChildOptions copt;
+  copt.argv = opt_.command;
+  if (user_.via_sudo && !opt_.keep_root) {
+    copt.uid = user_.uid;
+    copt.gid = user_.gid;
+    copt.user_name = user_.name;
+  }
+  // Orphaned grandchildren are re-parented to us, so we reap them and see them end.
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  auto child = HeldChild::spawn(copt);
+  if (!child) return std::unexpected(child.error());
+  child_.emplace(std::move(*child));
+  root_pid_ = child_->pid();
+  // Tracked before it runs a single instruction of the job.
+  if (auto r = probe_->track(root_pid_, getpid(), 0); !r) {
+    kill(root_pid_, SIGKILL);
+    return r;
+  }
+  job_argv_ = opt_.command;
+  job_cwd_ = std::filesystem::current_path();
+  return {};
+}
+
+Result<> Session::adopt_job() {
+  pid_t pid = opt_.attach_pid;
+  if (!process_exists(pid))
+    return make_error("no process with this PID; check it with 'ps -p " + std::to_string(pid) + "'",
+                      "--pid " + std::to_string(pid));
+  root_pid_ = pid;
+  job_argv_ = read_cmdline(pid);
+  job_cwd_ = read_cwd(pid).value_or("/");
+  // Root first: from here on its forks are followed in the kernel; then the
+  // descendants that exist already (inserting one twice is harmless).
+  if (auto r = probe_->track(pid, 0, 0); !r) return r;
+  for (pid_t d : descendants_of(pid, read_process_table()))
+    if (auto r = probe_->track(d, 0, 1); !r) log::warning(r.error().describe());
+  if (!process_exists(pid))
+    return make_error("the process exited while bpfpads was attaching", "--pid " + std::to_string(pid));
+  return {};
+}
+
+void Session::record_setup() {
+  SetupContext ctx;
+  ctx.pid = root_pid_;
+  ctx.cwd = job_cwd_;
+  ctx.argv = job_argv_;
+  ctx.uid = user_.uid;
+  ctx.user = user_.name;
+  std::vector<std::string> warnings;
+  SetupOutput out = run_setup_functions(ctx, warnings);
+  recorder_->set_tags(out.tags);
+  recorder_->log_params(out.params);
+  for (const auto& a : out.artifacts) recorder_->log_artifact(a.rel_path, a.bytes);
+  if (!warnings.empty()) {
+    std::string joined;
+    for (const auto& w : warnings) {
+      log::warning("setup " + w);
+      joined += (joined.empty() ? "" : "\n") + w;
+    }
+    recorder_->set_tag("bpfpads.warnings", joined);
+  }
+}
+
+void Session::on_event(const KernelEvent& ev) {
+  if (auto* exit = std::get_if<ProcExitEvent>(&ev)) {
+    usage_.on_process_peak(exit->maxrss_pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
+    if (static_cast<pid_t>(exit->tgid) == root_pid_ && opt_.mode == SessionMode::Attach) {
+      job_end_ = JobEnd::from_wait_status(static_cast<int>(exit->exit_code));
+      root_exited_ = true;
+    }
+  } else if (std::get_if<ProcForkEvent>(&ev)) {
+    ++forks_;
+  } else if (std::get_if<ProcExecEvent>(&ev)) {
+    ++execs_;
+  } else if (auto* out = std::get_if<OutputEvent>(&ev)) {
+    (out->fd == 1 ? stdout_tail_ : stderr_tail_).append(out->bytes, out->cut);
+  }
+}
+
+void Session::reap_children() {
+  for (;;) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) return;
+    if (pid == root_pid_) {
+      job_end_ = JobEnd::from_wait_status(status);
+      root_exited_ = true;
+      if (child_) child_->restore_terminal();
+    }
+  }
+}
+
+void Session::on_signal(const signalfd_siginfo& si) {
+  int sig = static_cast<int>(si.ssi_signo);
+  if (sig == SIGCHLD) {
+    reap_children();
+    return;
+  }
+  ++interrupts_;
+  if (opt_.mode == SessionMode::Attach) return;  // the loop stops; the job is left alone
+  // Deliver it to the job the way a shell would: to its whole process group. A
+  // second interrupt stops it for good.
+  int forward = interrupts_ >= 3 ? SIGKILL : sig;
+  if (root_pid_ > 0 && !root_exited_) {
+    log::info("got " + signal_name(sig) + ", passing " + signal_name(forward) + " to the job");
+    if (kill(-root_pid_, forward) != 0) kill(root_pid_, forward);
+  }
+}
+
+void Session::sample() {
+  auto live = probe_->sample_tasks();
+  auto exited = probe_->exited_totals();
+  if (!live || !exited) {
+    log::debug("sampling failed: " + (!live ? live.error() : exited.error()).describe());
+    return;
+  }
+  uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  TreeUsage usage = sum_usage(*live, *exited, page);
+  int64_t wall = now_ms();
+  auto metrics = usage_.on_snapshot(usage, monotonic_ns() - start_ns_, wall);
+  auto machine = machine_.sample(wall, metrics.empty() ? 0 : metrics.front().step);
+  metrics.insert(metrics.end(), machine.begin(), machine.end());
+  recorder_->log_metrics(metrics);
+}
+
+bool Session::tree_done() {
+  if (opt_.mode == SessionMode::Run && !root_exited_) return false;
+  return probe_->tracked_count() == 0;
+}
+
+Result<> Session::event_loop() {
+  Fd sfd(signalfd(-1, &handled_signals_, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!sfd.valid()) return make_errno_error("signalfd", errno);
+  Fd tfd(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+  if (!tfd.valid()) return make_errno_error("timerfd_create", errno);
+  itimerspec its{};
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(opt_.interval).count();
+  its.it_interval.tv_sec = ns / 1000000000;
+  its.it_interval.tv_nsec = ns % 1000000000;
+  its.it_value = its.it_interval;
+  timerfd_settime(tfd.get(), 0, &its, nullptr);
+
+  Fd ep(epoll_create1(EPOLL_CLOEXEC));
+  if (!ep.valid()) return make_errno_error("epoll_create1", errno);
+  for (int fd : {probe_->event_fd(), sfd.get(), tfd.get()}) {
+    epoll_event e{};
+    e.events = EPOLLIN;
+    e.data.fd = fd;
+    if (epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &e) != 0) return make_errno_error("epoll_ctl", errno);
+  }
+
+  // The job may have ended before the loop started (a failed exec, a fast command).
+  reap_children();
+  while (!tree_done()) {
+    if (opt_.mode == SessionMode::Attach && interrupts_ > 0) break;
+    epoll_event events[4];
+    int n = epoll_wait(ep.get(), events, 4, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return make_errno_error("epoll_wait", errno);
+    }
+    for (int i = 0; i < n; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == sfd.get()) {
+        signalfd_siginfo si{};
+        while (read(sfd.get(), &si, sizeof(si)) == sizeof(si)) on_signal(si);
+      } else if (fd == tfd.get()) {
+        uint64_t expirations = 0;
+        ssize_t ignored = read(tfd.get(), &expirations, sizeof(expirations));
+        (void)ignored;
+        (void)probe_->consume();
+        sample();
+      } else {
+        (void)probe_->consume();
+      }
+    }
+  }
+  (void)probe_->consume();
+  return {};
+}
+
+int Session::finish() {
+  sample();  // the final counters: every thread has handed its numbers to `exited`
+  uint64_t elapsed = monotonic_ns() - start_ns_;
+  int64_t end = now_ms();
+  std::vector<Metric> totals = usage_.totals(elapsed, end);
+
+  DropCounts drops = probe_->drops();
+  for (int r = 0; r < BP_DROP__COUNT; ++r)
+    totals.push_back({std::string("bpfpads/dropped/") + drop_reason_name(r),
+                      static_cast<double>(drops[static_cast<size_t>(r)]), end, 0});
+  totals.push_back({"bpfpads/dropped/undecodable_records",
+                    static_cast<double>(probe_->undecodable_records()), end, 0});
+  totals.push_back({"bpfpads/processes_forked", static_cast<double>(forks_), end, 0});
+  totals.push_back({"bpfpads/execs", static_cast<double>(execs_), end, 0});
+  // What tracking cost: our own CPU and memory (the job's usage is not in RUSAGE_SELF).
+  rusage self{};
+  getrusage(RUSAGE_SELF, &self);
+  double self_cpu = static_cast<double>(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
+                    static_cast<double>(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6;
+  totals.push_back({"bpfpads/collector_cpu_seconds", self_cpu, end, 0});
+  totals.push_back({"bpfpads/collector_peak_memory_mb", static_cast<double>(self.ru_maxrss) * 1024 / 1e6,
+                    end, 0});
+  recorder_->log_metrics(totals);
+
+  RunStatus status;
+  std::vector<Tag> tags;
+  bool interrupted = interrupts_ > 0;
+  if (interrupted) {
+    status = RunStatus::Killed;
+    tags.push_back({"bpfpads.interrupted", "true"});
+  } else if (job_end_.success()) {
+    status = RunStatus::Finished;
+  } else {
+    status = RunStatus::Failed;
+  }
+  if (job_end_.known) {
+    if (job_end_.signaled) {
+      tags.push_back({"bpfpads.signal", std::to_string(job_end_.signal)});
+      tags.push_back({"bpfpads.signal_name", signal_name(job_end_.signal)});
+    } else {
+      tags.push_back({"bpfpads.exit_code", std::to_string(job_end_.exit_code)});
+    }
+  }
+  if (exec_errno_ != 0)
+    tags.push_back({"bpfpads.error", exec_failure_message(job_argv_.empty() ? "" : job_argv_[0], exec_errno_)});
+  if (status != RunStatus::Finished && opt_.log_on_failure) {
+    if (!stdout_tail_.empty()) recorder_->log_artifact("bpfpads/stdout_tail.txt", stdout_tail_.text());
+    if (!stderr_tail_.empty()) recorder_->log_artifact("bpfpads/stderr_tail.txt", stderr_tail_.text());
+  }
+  uint64_t store_failures = recorder_->failed_writes();
+  tags.push_back({"bpfpads.store_write_failures", std::to_string(store_failures)});
+  recorder_->set_tags(tags);
+  recorder_->finish(status, end);
+
+  if (!opt_.quiet) {
+    char secs[32];
+    snprintf(secs, sizeof(secs), "%.1f", static_cast<double>(elapsed) / 1e9);
+    std::string how = !job_end_.known  ? "job still running"
+                      : job_end_.signaled ? "job killed by " + signal_name(job_end_.signal)
+                                          : "exit " + std::to_string(job_end_.exit_code);
+    uint64_t lost = 0;
+    for (auto d : drops) lost += d;
+    log::info("run " + recorder_->info().run_id + " " + run_status_name(status) + " after " + secs +
+              " s (" + how + "), " + recorder_->info().run_name + " in experiment " +
+              experiment_id_ + " of " + store_->describe() +
+              (lost ? ", " + std::to_string(lost) + " events dropped or cut (see bpfpads/dropped/*)" : ""));
+    log::info("view it with: mlflow ui --backend-store-uri " + store_->describe());
+  }
+  if (opt_.mode == SessionMode::Attach) return interrupted || !job_end_.known ? 0 : job_end_.shell_status();
+  return job_end_.known ? job_end_.shell_status() : 1;
+}
+
+int Session::run() {
+  sigemptyset(&handled_signals_);
+  for (int sig : {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&handled_signals_, sig);
+  // Blocked before the fork, read through signalfd; the child unblocks them.
+  sigprocmask(SIG_BLOCK, &handled_signals_, nullptr);
+
+  if (auto r = prepare(); !r) {
+    log::error(r.error().describe());
+    return 2;
+  }
+  auto started = opt_.mode == SessionMode::Run ? start_job() : adopt_job();
+  if (!started) {
+    log::error(started.error().describe());
+    return 2;
+  }
+
+  NewRun nr;
+  nr.experiment_id = experiment_id_;
+  nr.run_name = opt_.run_name.empty() ? generate_run_name() : opt_.run_name;
+  nr.user_id = user_.name;
+  nr.start_time_ms = now_ms();
+  nr.tags = {{"mlflow.user", user_.name},
+             {"mlflow.source.name", join_shell_words(job_argv_)},
+             {"mlflow.source.type", "LOCAL"},
+             {"bpfpads.mode", opt_.mode == SessionMode::Run ? "run" : "attach"},
+             {"bpfpads.version", BPFPADS_VERSION_STRING},
+             {"bpfpads.sampling_interval_ms", std::to_string(opt_.interval.count())}};
+  nr.tags.insert(nr.tags.end(), opt_.extra_tags.begin(), opt_.extra_tags.end());
+  auto info = store_->create_run(nr);
+  if (!info) {
+    if (child_) kill(root_pid_, SIGKILL);
+    log::error(info.error().with_context("creating the run").describe());
+    return 2;
+  }
+  recorder_ = std::make_unique<RunRecorder>(*store_, *info);
+  start_ns_ = monotonic_ns();
+  sample();  // step 0: the baseline, before the job runs
+
+  if (child_) {
+    exec_errno_ = child_->release();
+    if (exec_errno_ != 0)
+      log::error(exec_failure_message(job_argv_.empty() ? "" : job_argv_[0], exec_errno_));
+  }
+  record_setup();
+
+  if (auto r = event_loop(); !r) log::error(r.error().describe());
+  if (child_) child_->restore_terminal();
+  return finish();
+}
+
+}  // namespace
+
+int run_session(const SessionOptions& options) {
+  Session session(options);
+  return session.run();
+}
+
+}  // namespace bpfpads
