@@ -2,6 +2,7 @@
 // userspace/; exceptions stop here.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -48,7 +49,9 @@ void add_common_flags(CLI::App* cmd, CommonFlags& f) {
   cmd->add_option("--interval", f.interval_s, "Seconds between hardware samples")
       ->check(CLI::Range(0.05, 3600.0))
       ->capture_default_str();
-  cmd->add_option("--tag", f.tags, "Extra run tag KEY=VALUE (repeatable)");
+  cmd->add_option("--tag", f.tags, "Extra run tag KEY=VALUE (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_flag("--no-children", f.no_children, "Track only the first process, not its children");
   cmd->add_flag("--no-log-on-failure", f.no_log_on_failure,
                 "Do not keep the tail of stdout/stderr when the job fails");
@@ -80,6 +83,7 @@ bool apply_common_flags(const CommonFlags& f, bpfpads::SessionOptions& o) {
 
 int main(int argc, char** argv) {
   CLI::App app{"bpfpads: track ML experiments from outside the process, with eBPF, into MLflow"};
+  app.name("bpfpads");
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("bpfpads ") + BPFPADS_VERSION_STRING);
 
@@ -90,7 +94,9 @@ int main(int argc, char** argv) {
   add_common_flags(run, run_flags);
   run->add_flag("--as-root", keep_root,
                 "Under sudo, run the job as root (default: as the user who called sudo)");
-  run->add_option("command", command, "The command to run, after --")->required();
+  run->add_option("command", command, "The command to run, after --");
+  // Without "--", the first word that is not an option starts the command.
+  run->prefix_command();
   run->footer(kRunExamples);
 
   pid_t pid = 0;
@@ -99,10 +105,35 @@ int main(int argc, char** argv) {
   attach->add_option("-p,--pid", pid, "Process to adopt")->required()->check(CLI::PositiveNumber);
   attach->footer(kAttachExamples);
 
+  // Everything after the first "--" is the job's, untouched: CLI11 would otherwise
+  // read the job's own options (`-- train --lr 1`) as ours after a repeatable option.
+  std::vector<std::string> ours;
+  std::vector<std::string> job;
+  bool seen_separator = false;
+  for (int i = 1; i < argc; ++i) {
+    if (!seen_separator && std::string(argv[i]) == "--") {
+      seen_separator = true;
+      continue;
+    }
+    (seen_separator ? job : ours).push_back(argv[i]);
+  }
+  std::reverse(ours.begin(), ours.end());  // CLI11 takes the arguments reversed
   try {
-    app.parse(argc, argv);
+    app.parse(ours);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+  if (run->parsed()) {
+    auto rest = run->remaining();
+    command.insert(command.end(), rest.begin(), rest.end());
+    command.insert(command.end(), job.begin(), job.end());
+    if (command.empty()) {
+      bpfpads::log::error("run: no command given; usage: bpfpads run [OPTIONS] -- CMD [ARGS...]");
+      return 2;
+    }
+  } else if (!job.empty()) {
+    bpfpads::log::error("attach takes no command after --");
+    return 2;
   }
 
   bpfpads::SessionOptions options;

@@ -257,8 +257,11 @@ void Session::on_signal(const signalfd_siginfo& si) {
 }
 
 void Session::sample() {
-  auto live = probe_->sample_tasks();
+  // Exited counters first, live threads second: a thread that exits in between is
+  // then missed for one tick (the histories never go down) instead of being counted
+  // twice, which the never-go-down rule would keep for good.
   auto exited = probe_->exited_totals();
+  auto live = probe_->sample_tasks();
   if (!live || !exited) {
     log::debug("sampling failed: " + (!live ? live.error() : exited.error()).describe());
     return;

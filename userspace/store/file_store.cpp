@@ -209,7 +209,7 @@ Result<> FileStore::write_params(const RunMeta& run, std::span<const Param> para
     if (*old) {
       if (**old == value) continue;  // same value again: no-op
       return make_error("param '" + p.key + "' was already logged with value '" + **old +
-                        "'; params cannot change (new value '" + value + "')", run.run_id);
+                        "'; params cannot change (new value '" + value + "')", "run " + run.run_id);
     }
     if (auto r = write_file_atomic(path, value); !r) return r;
   }

@@ -220,7 +220,7 @@ Result<> SqliteStore::write_param(SqliteDb& db, const std::string& run_id, const
   if (*row) {
     if (sel->text(0) == value) return {};  // logging the same value again is a no-op
     return make_error("param '" + p.key + "' was already logged with value '" + sel->text(0) +
-                      "'; params cannot change (new value '" + value + "')", run_id);
+                      "'; params cannot change (new value '" + value + "')", "run " + run_id);
   }
   auto ins = db.query("INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)");
   if (!ins) return std::unexpected(ins.error());
