@@ -10,6 +10,10 @@
 #   - the alembic revision and the MLflow version.
 # Experiment 0 ("Default") is not captured: its artifact location depends on the DB path,
 # so the store inserts it itself.
+#
+# Reruns may reorder constraints inside a CREATE TABLE and some CREATE INDEX lines: MLflow's
+# migrations emit them in Python set order (object identity). Tables, columns and indexes
+# are the same; tests compare those, not the raw text.
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "$0")/.." && pwd)

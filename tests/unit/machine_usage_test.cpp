@@ -1,4 +1,8 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "hardware/machine_usage.h"
 
@@ -13,12 +17,28 @@ TEST(MachineUsage, ParsesAggregateCpuLine) {
   EXPECT_FALSE(parse_proc_stat("intr 1 2 3"));
 }
 
-TEST(MachineUsage, ParsesMeminfo) {
-  auto m = parse_meminfo("MemTotal:       16000000 kB\nMemFree:  100 kB\nMemAvailable:    4000000 kB\n");
-  ASSERT_TRUE(m);
-  EXPECT_EQ(m->total_bytes, 16000000ull * 1024);
-  EXPECT_EQ(m->available_bytes, 4000000ull * 1024);
-  EXPECT_FALSE(parse_meminfo("MemTotal: 1 kB\n"));
+TEST(MachineUsage, ReadsFakeProcAndReportsMlflowNames) {
+  auto dir = std::filesystem::temp_directory_path() / ("bpfpads-machine-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  auto write = [&](const char* name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+  };
+  write("meminfo", "MemTotal:       16000000 kB\nMemFree:  100 kB\nMemAvailable:    4000000 kB\n");
+  write("stat", "cpu  100 0 0 900 0 0 0 0 0 0\n");
+  MachineUsage usage(dir);
+  auto first = usage.sample(1000, 0);
+  ASSERT_EQ(first.size(), 2u);  // no CPU figure from a single reading
+  EXPECT_EQ(first[0].key, "system/system_memory_usage_megabytes");
+  EXPECT_DOUBLE_EQ(first[0].value, 12288.0);
+  EXPECT_EQ(first[1].key, "system/system_memory_usage_percentage");
+  EXPECT_DOUBLE_EQ(first[1].value, 75.0);
+  write("stat", "cpu  150 0 0 950 0 0 0 0 0 0\n");
+  auto second = usage.sample(2000, 1);
+  ASSERT_EQ(second.size(), 3u);
+  EXPECT_EQ(second[0].key, "system/cpu_utilization_percentage");
+  EXPECT_DOUBLE_EQ(second[0].value, 50.0);
+  EXPECT_EQ(second[0].step, 1);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

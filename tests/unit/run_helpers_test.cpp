@@ -4,7 +4,6 @@
 #include "run/held_child.h"
 #include "run/output_tail.h"
 #include "run/process_scan.h"
-#include "run/shell_words.h"
 
 namespace bpfpads {
 namespace {
@@ -34,16 +33,6 @@ TEST(OutputTail, KeepsTheLastBytesAndSaysWhatWasDropped) {
   OutputTail cut(100);
   cut.append("tail", true);
   EXPECT_NE(cut.text().find("earlier output not kept"), std::string::npos);
-}
-
-TEST(ShellWords, QuotesOnlyWhatNeedsIt) {
-  EXPECT_EQ(shell_quote("train.py"), "train.py");
-  EXPECT_EQ(shell_quote("--lr=0.1"), "--lr=0.1");
-  EXPECT_EQ(shell_quote("a b"), "'a b'");
-  EXPECT_EQ(shell_quote("it's"), "'it'\\''s'");
-  EXPECT_EQ(shell_quote(""), "''");
-  EXPECT_EQ(join_shell_words({"python3", "train.py", "--name", "my run"}),
-            "python3 train.py --name 'my run'");
 }
 
 TEST(HeldChild, RunsOnlyAfterReleaseAndReportsExecFailure) {

@@ -1,18 +1,13 @@
 #include "hardware/machine_usage.h"
 
 #include <cmath>
-#include <fstream>
 #include <sstream>
+
+#include "setup/setup_parse.h"
+#include "setup/setup_text.h"
 
 namespace bpfpads {
 namespace {
-
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 double round1(double v) { return std::round(v * 10.0) / 10.0; }
 
@@ -33,27 +28,10 @@ std::optional<CpuTimes> parse_proc_stat(const std::string& text) {
   return t;
 }
 
-std::optional<MemoryInfo> parse_meminfo(const std::string& text) {
-  std::istringstream in(text);
-  std::string key;
-  uint64_t value = 0;
-  std::string unit;
-  MemoryInfo m;
-  bool total = false, available = false;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    if (!(ls >> key >> value)) continue;
-    if (key == "MemTotal:") m.total_bytes = value * 1024, total = true;
-    if (key == "MemAvailable:") m.available_bytes = value * 1024, available = true;
-  }
-  if (!total || !available) return std::nullopt;
-  return m;
-}
-
 std::vector<Metric> MachineUsage::sample(int64_t wall_ms, int64_t step) {
   std::vector<Metric> out;
-  if (auto cpu = parse_proc_stat(read_file(proc_ / "stat"))) {
+  auto stat = read_text_file(proc_ / "stat");
+  if (auto cpu = stat ? parse_proc_stat(*stat) : std::nullopt) {
     if (last_cpu_ && cpu->total > last_cpu_->total) {
       double busy = static_cast<double>(cpu->busy - last_cpu_->busy);
       double total = static_cast<double>(cpu->total - last_cpu_->total);
@@ -61,11 +39,14 @@ std::vector<Metric> MachineUsage::sample(int64_t wall_ms, int64_t step) {
     }
     last_cpu_ = cpu;
   }
-  if (auto mem = parse_meminfo(read_file(proc_ / "meminfo"))) {
-    double used = static_cast<double>(mem->total_bytes - mem->available_bytes);
+  auto meminfo = read_text_file(proc_ / "meminfo");
+  MemInfo mem = meminfo ? parse_meminfo(*meminfo) : MemInfo{};
+  if (mem.mem_total_bytes && mem.mem_available_bytes && *mem.mem_total_bytes > 0) {
+    double total = static_cast<double>(*mem.mem_total_bytes);
+    double used = total - static_cast<double>(*mem.mem_available_bytes);
     out.push_back({"system/system_memory_usage_megabytes", round1(used / 1e6), wall_ms, step});
     out.push_back({"system/system_memory_usage_percentage",
-                   round1(used / static_cast<double>(mem->total_bytes) * 100), wall_ms, step});
+                   round1(used / total * 100), wall_ms, step});
   }
   return out;
 }

@@ -21,11 +21,6 @@ struct CpuTimes {
 // The aggregate "cpu" line of /proc/stat.
 std::optional<CpuTimes> parse_proc_stat(const std::string& text);
 
-struct MemoryInfo {
-  uint64_t total_bytes = 0;
-  uint64_t available_bytes = 0;
-};
-std::optional<MemoryInfo> parse_meminfo(const std::string& text);
 
 class MachineUsage {
  public:

@@ -27,8 +27,8 @@
 #include "run/output_tail.h"
 #include "run/process_scan.h"
 #include "run/run_recorder.h"
-#include "run/shell_words.h"
 #include "setup/setup_function.h"
+#include "setup/setup_text.h"
 #include "store/store.h"
 
 namespace bpfpads {
@@ -425,7 +425,7 @@ int Session::run() {
   nr.user_id = user_.name;
   nr.start_time_ms = now_ms();
   nr.tags = {{"mlflow.user", user_.name},
-             {"mlflow.source.name", join_shell_words(job_argv_)},
+             {"mlflow.source.name", join_command_line(job_argv_)},
              {"mlflow.source.type", "LOCAL"},
              {"bpfpads.mode", opt_.mode == SessionMode::Run ? "run" : "attach"},
              {"bpfpads.version", BPFPADS_VERSION_STRING},

@@ -154,6 +154,7 @@ MemInfo parse_meminfo(std::string_view text) {
     std::uint64_t bytes = *number * (fields.size() > 1 && fields[1] == "kB" ? 1024 : 1);
     if (key == "MemTotal") info.mem_total_bytes = bytes;
     if (key == "SwapTotal") info.swap_total_bytes = bytes;
+    if (key == "MemAvailable") info.mem_available_bytes = bytes;
   });
   return info;
 }

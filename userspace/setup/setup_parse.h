@@ -23,6 +23,7 @@ CpuInfo parse_cpuinfo(std::string_view text);
 struct MemInfo {
   std::optional<std::uint64_t> mem_total_bytes;
   std::optional<std::uint64_t> swap_total_bytes;
+  std::optional<std::uint64_t> mem_available_bytes;
 };
 MemInfo parse_meminfo(std::string_view text);
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 #include <vector>
 
 #include "common/log.h"
@@ -218,10 +219,15 @@ Result<> FileStore::write_params(const RunMeta& run, std::span<const Param> para
 
 Result<> FileStore::append_metrics(const RunMeta& run, std::span<const Metric> metrics) {
   // Group by key so each file is opened once; within a key, logging order is kept.
+  // Identical points in one batch are written once, as the SQL store (primary key) does:
+  // `mlflow migrate-filestore` fails on a file holding the same line twice.
   std::map<std::string, std::vector<std::string>> lines;
-  for (const auto& m : metrics)
-    lines[m.key].push_back(std::to_string(m.timestamp_ms) + " " + python_float_repr(m.value) + " " +
-                           std::to_string(m.step) + "\n");
+  std::set<std::tuple<std::string, int64_t, int64_t, std::string>> seen;
+  for (const auto& m : metrics) {
+    const std::string value = python_float_repr(m.value);
+    if (!seen.emplace(m.key, m.timestamp_ms, m.step, value).second) continue;
+    lines[m.key].push_back(std::to_string(m.timestamp_ms) + " " + value + " " + std::to_string(m.step) + "\n");
+  }
   for (const auto& [key, key_lines] : lines) {
     const fs::path path = run_dir(run) / "metrics" / key;
     if (auto r = mkdirs(path.parent_path()); !r) return r;

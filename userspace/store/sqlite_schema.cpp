@@ -1,8 +1,7 @@
 #include "store/sqlite_schema.h"
 
-#include <initializer_list>
 #include <set>
-#include <utility>
+#include <vector>
 
 #include "common/log.h"
 #include "run/run_types.h"
@@ -13,7 +12,11 @@ namespace {
 
 // Every column the store writes or reads, per table. A DB from another MLflow version is
 // fine as long as these exist (MLflow's own migrations only ever add columns).
-const std::initializer_list<std::pair<const char*, std::initializer_list<const char*>>> kNeeded = {
+struct NeededTable {
+  const char* table;
+  std::vector<const char*> columns;
+};
+const std::vector<NeededTable> kNeeded = {
     {"experiments", {"experiment_id", "name", "artifact_location", "lifecycle_stage",
                      "creation_time", "last_update_time"}},
     {"runs", {"run_uuid", "name", "source_type", "source_name", "entry_point_name", "user_id",
