@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace bpfpads {
 namespace {
@@ -107,6 +108,12 @@ void HeldChild::restore_terminal() {
   signal(SIGTTOU, SIG_IGN);
   tcsetpgrp(STDIN_FILENO, getpgrp());
 }
+
+HeldChild::HeldChild(HeldChild&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)),
+      gate_(std::move(other.gate_)),
+      exec_status_(std::move(other.exec_status_)),
+      owns_terminal_(std::exchange(other.owns_terminal_, false)) {}
 
 HeldChild::~HeldChild() { restore_terminal(); }
 

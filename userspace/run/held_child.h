@@ -28,8 +28,9 @@ class HeldChild {
  public:
   static Result<HeldChild> spawn(const ChildOptions& options);
 
-  HeldChild(HeldChild&&) = default;
-  HeldChild& operator=(HeldChild&&) = default;
+  // Moving hands over the terminal: only one object may give it back.
+  HeldChild(HeldChild&& other) noexcept;
+  HeldChild& operator=(HeldChild&&) = delete;
   ~HeldChild();
 
   pid_t pid() const { return pid_; }

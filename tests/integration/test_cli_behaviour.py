@@ -1,0 +1,115 @@
+"""What a user meets at the terminal: Ctrl-C, privileges, git state, attach
+interruptions."""
+import os
+import pty
+import select
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import mlflow_client, only_run
+
+
+def sqlite_uri(workdir):
+    return f"sqlite:///{workdir}/mlflow.db"
+
+
+def read_until(fd, needle, timeout):
+    buf = b""
+    end = time.monotonic() + timeout
+    while needle not in buf and time.monotonic() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            buf += chunk
+    return buf
+
+
+def test_ctrl_c_at_a_terminal_reaches_the_job_like_a_shell(require_root, bpfpads_bin, workdir):
+    """bpfpads hands the terminal's foreground to the job: ^C is delivered to the job's
+    process group by the terminal, the job decides how it ends, and the run says so."""
+    script = ("import signal,sys,time\n"
+              "signal.signal(signal.SIGINT, lambda *a: (print('job got SIGINT', flush=True), sys.exit(5)))\n"
+              "print('ready', flush=True)\n"
+              "time.sleep(30)\n")
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(workdir)
+        os.execv(str(bpfpads_bin), [str(bpfpads_bin), "run", "--", "/usr/bin/python3", "-c", script])
+    try:
+        assert b"ready" in read_until(fd, b"ready", 30)
+        os.write(fd, b"\x03")  # what the terminal sends for Ctrl-C
+        out = read_until(fd, b"view it with", 30)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    assert b"job got SIGINT" in out
+    assert os.WEXITSTATUS(status) == 5, out
+    run = only_run(mlflow_client(sqlite_uri(workdir)))
+    # The job handled the interrupt and exited 5: bpfpads was not interrupted itself.
+    assert run.info.status == "FAILED"
+    assert run.data.tags["bpfpads.exit_code"] == "5"
+    assert "bpfpads.interrupted" not in run.data.tags
+
+
+def test_without_privileges_the_error_names_capabilities(require_root, bpfpads_bin, workdir):
+    os.chmod(workdir, 0o777)
+    res = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                          str(bpfpads_bin), "run", "--", "true"],
+                         cwd=workdir, capture_output=True, text=True, timeout=30)
+    assert res.returncode == 2
+    assert "CAP_BPF" in res.stderr and "CAP_PERFMON" in res.stderr and "sudo" in res.stderr
+    assert not (workdir / "mlflow.db").exists()
+
+
+def test_git_state_of_the_working_directory(require_root, run_bpfpads, testprogs, workdir):
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    git = lambda *a: subprocess.run(["git", *a], cwd=workdir, check=True, capture_output=True,
+                                    env={**os.environ, **env}).stdout.decode().strip()
+    git("init", "-q", "-b", "main")
+    (workdir / "train.py").write_text("print(1)\n")
+    (workdir / ".gitignore").write_text("mlflow.db\nmlruns/\n")
+    git("add", ".")
+    git("commit", "-qm", "first")
+    git("remote", "add", "origin", "https://user:secret@example.com/team/repo.git")
+    (workdir / "train.py").write_text("print(2)\n")
+    commit = git("rev-parse", "HEAD")
+    run_bpfpads(["run", "--", str(testprogs / "workload")], check_returncode=0)
+    client = mlflow_client(sqlite_uri(workdir))
+    run = only_run(client)
+    tags = run.data.tags
+    assert tags["mlflow.source.git.commit"] == commit
+    assert tags["mlflow.source.git.branch"] == "main"
+    assert tags["mlflow.source.git.repoURL"] == "https://example.com/team/repo.git"
+    assert tags["mlflow.source.git.dirty"] == "true"
+    diff = Path(client.download_artifacts(run.info.run_id, "bpfpads/git.diff", str(workdir / "dl")))
+    assert "-print(1)" in diff.read_text() and "+print(2)" in diff.read_text()
+
+
+def test_interrupting_attach_leaves_the_job_running(require_root, bpfpads_bin, testprogs, workdir):
+    job = subprocess.Popen([str(testprogs / "workload"), "--sleep", "20"], cwd=workdir,
+                           stdout=subprocess.DEVNULL)
+    try:
+        mon = subprocess.Popen([str(bpfpads_bin), "attach", "--pid", str(job.pid)], cwd=workdir,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        mon.send_signal(signal.SIGINT)
+        _, err = mon.communicate(timeout=30)
+        assert mon.returncode == 0, err
+        assert job.poll() is None, "the attached job must keep running"
+        run = only_run(mlflow_client(sqlite_uri(workdir)))
+        assert run.info.status == "KILLED"
+        assert run.data.tags["bpfpads.mode"] == "attach"
+        assert run.data.tags["bpfpads.interrupted"] == "true"
+    finally:
+        job.kill()
+        job.wait()
