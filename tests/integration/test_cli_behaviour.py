@@ -113,3 +113,24 @@ def test_interrupting_attach_leaves_the_job_running(require_root, bpfpads_bin, t
     finally:
         job.kill()
         job.wait()
+
+
+def test_under_sudo_the_job_and_its_run_belong_to_the_caller(require_root, run_bpfpads, testprogs, workdir):
+    """sudo sets SUDO_UID/SUDO_GID/SUDO_USER: the job runs as that user, mlflow.user names
+    them, and the files bpfpads created are theirs."""
+    os.chmod(workdir, 0o777)
+    res = run_bpfpads(["run", "--", "sh", "-c", "id -u; exit 4"], check_returncode=4,
+                      env={"SUDO_UID": "65534", "SUDO_GID": "65534", "SUDO_USER": "nobody"})
+    assert res.stdout.strip().splitlines()[0] == "65534"
+    run = only_run(mlflow_client(sqlite_uri(workdir)))
+    assert run.data.tags["mlflow.user"] == "nobody" and run.info.user_id == "nobody"
+    assert (workdir / "mlflow.db").stat().st_uid == 65534
+    run_dir = workdir / "mlruns" / run.info.experiment_id / run.info.run_id
+    assert (run_dir / "artifacts" / "bpfpads" / "stdout_tail.txt").stat().st_uid == 65534
+    assert run_dir.stat().st_uid == 65534
+
+
+def test_as_root_keeps_root_under_sudo(require_root, run_bpfpads, workdir):
+    res = run_bpfpads(["run", "--as-root", "--", "id", "-u"], check_returncode=0,
+                      env={"SUDO_UID": "65534", "SUDO_GID": "65534", "SUDO_USER": "nobody"})
+    assert res.stdout.strip() == "0"

@@ -27,9 +27,11 @@
 #include "run/output_tail.h"
 #include "run/process_scan.h"
 #include "run/run_recorder.h"
+#include "run/store_ownership.h"
 #include "setup/setup_function.h"
 #include "setup/setup_text.h"
 #include "store/store.h"
+#include "store/uri.h"
 
 namespace bpfpads {
 namespace {
@@ -94,6 +96,7 @@ class Session {
 
   const SessionOptions& opt_;
   std::unique_ptr<Store> store_;
+  std::optional<StoreOwnership> ownership_;
   std::string experiment_id_;
   std::unique_ptr<ProcTreeProbe> probe_;
   std::optional<HeldChild> child_;
@@ -126,6 +129,7 @@ Result<> Session::prepare() {
   std::string uri = !opt_.tracking_uri.empty() ? opt_.tracking_uri : env_or("MLFLOW_TRACKING_URI", "");
   auto store = open_store(uri, cwd);
   if (!store) return std::unexpected(store.error());
+  if (auto location = resolve_tracking_uri(uri, cwd)) ownership_ = StoreOwnership::before_run(*location);
   store_ = std::move(*store);
   // Checked before the job starts: never run a job untracked.
   if (auto r = store_->check_writable(); !r) return r;
@@ -384,6 +388,8 @@ int Session::finish() {
   tags.push_back({"bpfpads.store_write_failures", std::to_string(store_failures)});
   recorder_->set_tags(tags);
   recorder_->finish(status, end);
+  if (ownership_ && user_.via_sudo && !opt_.keep_root)
+    ownership_->give_to(user_.uid, user_.gid, recorder_->info());
 
   if (!opt_.quiet) {
     char secs[32];
