@@ -29,6 +29,9 @@ enum bp_record_type {
 	BP_REC_PROC_EXEC = 2,  /* a tracked process executed a new program */
 	BP_REC_PROC_EXIT = 3,  /* the last thread of a tracked process exited */
 	BP_REC_OUTPUT = 4,     /* bytes a tracked process wrote to fd 1 or 2 */
+	BP_REC_HOOK_CALL = 5,      /* a hooked call without string/buffer captures */
+	BP_REC_HOOK_CALL_DATA = 6, /* a hooked call with string/buffer captures */
+	BP_REC_LIBRARY_LOADED = 7, /* the dynamic loader mapped objects: the process is stopped */
 };
 
 /* Why something was lost. Userspace shows each count in the run. */
@@ -38,7 +41,12 @@ enum bp_drop_reason {
 	BP_DROP_OUTPUT_CUT = 2,      /* bytes of a write not copied (only its tail is kept) */
 	BP_DROP_READ_FAILED = 3,     /* a read of user or kernel memory failed */
 	BP_DROP_PATH_CUT = 4,        /* an exec path longer than BP_PATH_MAX */
-	BP_DROP__COUNT = 5,
+	BP_DROP_CAPTURE_CUT = 5,     /* a captured string or buffer longer than its bound */
+	BP_DROP_CAPTURE_UNREADABLE = 6, /* a capture pointed at unreadable user memory */
+	BP_DROP_CALL_DEPTH = 7,      /* a call nested deeper than BP_MAX_CALL_DEPTH: not paired */
+	BP_DROP_UNPAIRED_RETURN = 8, /* a return whose entry was not seen (attached mid-call) */
+	BP_DROP_UNPAIRED_ENTRY = 9,  /* entries left without a return (longjmp, exception, exec) */
+	BP_DROP__COUNT = 10,
 };
 
 #define BP_PATH_MAX 256
@@ -126,5 +134,100 @@ struct bp_tracked {
 	__u64 since_ns;
 };
 BP_STATIC_ASSERT(sizeof(struct bp_tracked) == 16, "bp_tracked layout");
+
+/* ---- hooks: uprobes/USDT on the functions that mapping files select ---- */
+
+#define BP_MAX_HOOKS 4096          /* hook ids are indexes into `hook_specs` */
+#define BP_MAX_ARGS 6              /* integer/pointer argument registers (x86-64 SysV) */
+#define BP_MAX_CAPTURES 8
+#define BP_MAX_CALL_DEPTH 16       /* paired calls in flight per thread */
+#define BP_HOOK_DATA_MAX 512       /* capture bytes per call; offsets are masked with this - 1 */
+
+enum bp_capture_kind {
+	BP_CAP_NONE = 0,
+	BP_CAP_ARG = 1,          /* integer/pointer register value */
+	BP_CAP_STR = 2,          /* C string at the pointer in an argument */
+	BP_CAP_BYTES = 3,        /* max_len bytes at the pointer in an argument */
+	BP_CAP_BYTES_ARGLEN = 4, /* bytes at arg, length from argument len_arg, bounded by max_len */
+	BP_CAP_OUT_INT = 5,      /* at return: int_size bytes at the pointer in an argument */
+	BP_CAP_OUT_STR = 6,      /* at return: the C string whose address an argument points to */
+	BP_CAP_RET = 7,          /* at return: the return value register */
+	BP_CAP_RET_STR = 8,      /* at return: the C string the return value points to */
+};
+
+struct bp_capture_spec {
+	__u8 kind;      /* enum bp_capture_kind */
+	__u8 arg;       /* argument index 0..5 (USDT: argument number 0..11) */
+	__u8 len_arg;   /* BP_CAP_BYTES_ARGLEN: the argument holding the length */
+	__u8 int_size;  /* BP_CAP_OUT_INT: 1, 2, 4 or 8 */
+	__u16 offset;   /* where in the record's data area a string/buffer goes */
+	__u16 max_len;  /* its bound, offset + max_len <= BP_HOOK_DATA_MAX */
+};
+BP_STATIC_ASSERT(sizeof(struct bp_capture_spec) == 8, "bp_capture_spec layout");
+
+#define BP_HOOK_PAIRED 0x1u    /* entry is kept per thread and one record sent at return */
+#define BP_HOOK_HARDWARE 0x2u  /* per-call CPU/IO/fault deltas of the calling thread */
+#define BP_HOOK_HAS_DATA 0x4u  /* some capture needs the data area (BP_REC_HOOK_CALL_DATA) */
+#define BP_HOOK_USDT 0x8u      /* arguments come from USDT argument specs, not registers */
+
+/* Value of `hook_specs`, indexed by hook id (the attach cookie). */
+struct bp_hook_spec {
+	__u32 flags;
+	__u8 ncaptures;
+	__u8 _pad[3];
+	struct bp_capture_spec captures[BP_MAX_CAPTURES];
+};
+BP_STATIC_ASSERT(sizeof(struct bp_hook_spec) == 8 + 8 * BP_MAX_CAPTURES, "bp_hook_spec layout");
+
+struct bp_capture_slot {
+	__u16 len;     /* bytes in the data area (strings without their NUL) */
+	__u8 flags;    /* BP_FLAG_CUT, BP_FLAG_UNREADABLE */
+	__u8 _pad;
+};
+BP_STATIC_ASSERT(sizeof(struct bp_capture_slot) == 4, "bp_capture_slot layout");
+
+/* Per-call resource deltas of the calling thread between entry and return. */
+struct bp_call_hardware {
+	__u64 cpu_ns;
+	__u64 read_bytes;
+	__u64 write_bytes;
+	__u64 faults;
+};
+BP_STATIC_ASSERT(sizeof(struct bp_call_hardware) == 32, "bp_call_hardware layout");
+
+#define BP_CALL_RETURNED 0x1u  /* return_ns, ret and the at-return captures are valid */
+
+struct bp_hook_call {
+	struct bp_record_header hdr;
+	__u32 hook_id;
+	__u16 depth;      /* paired calls of this thread already in flight (0 = outermost) */
+	__u16 flags;      /* BP_CALL_* */
+	__u64 entry_ns;
+	__u64 return_ns;
+	__u64 args[BP_MAX_ARGS];             /* raw argument registers at entry */
+	__u64 ret;                           /* raw return register */
+	__u64 values[BP_MAX_CAPTURES];       /* integer captures, by capture index */
+	struct bp_capture_slot slots[BP_MAX_CAPTURES]; /* string/buffer captures */
+	struct bp_call_hardware hw;
+};
+BP_STATIC_ASSERT(sizeof(struct bp_hook_call) == 24 + 8 + 16 + 48 + 8 + 64 + 32 + 32,
+		 "bp_hook_call layout");
+
+struct bp_hook_call_data {
+	struct bp_hook_call call;
+	/* Twice the usable size: the verifier bounds offset and length separately. */
+	char data[2 * BP_HOOK_DATA_MAX];
+};
+BP_STATIC_ASSERT(sizeof(struct bp_hook_call_data) == sizeof(struct bp_hook_call) + 1024,
+		 "bp_hook_call_data layout");
+
+/* The dynamic loader reached _dl_debug_state: new objects may be mapped. The thread
+ * is stopped (SIGSTOP) until userspace has attached to them and sent SIGCONT. */
+struct bp_library_loaded {
+	struct bp_record_header hdr;
+	__u32 stopped;   /* 1 when the process was stopped and waits for SIGCONT */
+	__u32 _pad;
+};
+BP_STATIC_ASSERT(sizeof(struct bp_library_loaded) == 32, "bp_library_loaded layout");
 
 #endif /* BPFPADS_RECORDS_H */

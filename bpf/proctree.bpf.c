@@ -15,6 +15,7 @@
 
 #include "bpfpads_records.h"
 #include "core_fixes.bpf.h"
+#include "maps.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -28,25 +29,6 @@ const volatile bool capture_output = false;
 #define PF_EXITING 0x00000004
 #define EEXIST 17 /* vmlinux.h has no errno values */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384); /* resized by userspace before load */
-	__type(key, __u32);         /* tgid */
-	__type(value, struct bp_tracked);
-} tracked SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1024 * 1024);
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, BP_DROP__COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} drops SEC(".maps");
-
 /* Counters of every exited thread of the tracked set, summed. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -54,14 +36,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct bp_task_counters);
 } exited SEC(".maps");
-
-static __always_inline void count_drop(__u32 reason, __u64 n)
-{
-	__u64 *slot = bpf_map_lookup_elem(&drops, &reason);
-
-	if (slot)
-		*slot += n;
-}
 
 static __always_inline void fill_header(struct bp_record_header *h, __u16 type, __u16 size,
 					struct task_struct *task)
@@ -130,7 +104,7 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	struct bp_proc_exec *rec;
 	long n;
 
-	if (!bpf_map_lookup_elem(&tracked, &tgid))
+	if (!is_tracked(tgid))
 		return 0;
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
 	if (!rec) {

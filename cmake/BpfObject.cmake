@@ -29,21 +29,35 @@ else()
   set(BPF_TARGET_ARCH ${CMAKE_SYSTEM_PROCESSOR})
 endif()
 
-function(bpf_object NAME SOURCE)
+# bpf_object(NAME SOURCE...): each source is compiled on its own, then
+# `bpftool gen object` links them into NAME.bpf.o (maps declared __weak in a shared
+# header become one map), and the skeleton NAME.skel.h is generated from that.
+function(bpf_object NAME)
   set(obj ${BPF_GEN_DIR}/${NAME}.bpf.o)
   set(skel ${BPF_GEN_DIR}/${NAME}.skel.h)
   file(GLOB bpf_headers CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/bpf/*.h)
+  set(parts)
+  foreach(src ${ARGN})
+    get_filename_component(stem ${src} NAME_WE)
+    set(part ${BPF_GEN_DIR}/${NAME}.${stem}.o)
+    add_custom_command(
+      OUTPUT ${part}
+      COMMAND ${BPF_CLANG} -O2 -g -target bpf -D__TARGET_ARCH_${BPF_TARGET_ARCH}
+              -I${BPF_GEN_DIR} -I${CMAKE_SOURCE_DIR}/bpf
+              -I/usr/include/${CMAKE_LIBRARY_ARCHITECTURE}
+              -Wall -Werror -Wno-unused-function
+              -c ${CMAKE_CURRENT_SOURCE_DIR}/${src} -o ${part}
+      DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${src} ${bpf_headers} ${BPF_GEN_DIR}/vmlinux.h
+      COMMENT "BPF ${NAME}: clang ${src}")
+    list(APPEND parts ${part})
+  endforeach()
   add_custom_command(
     OUTPUT ${skel}
-    COMMAND ${BPF_CLANG} -O2 -g -target bpf -D__TARGET_ARCH_${BPF_TARGET_ARCH}
-            -I${BPF_GEN_DIR} -I${CMAKE_SOURCE_DIR}/bpf
-            -I/usr/include/${CMAKE_LIBRARY_ARCHITECTURE}
-            -Wall -Werror -Wno-unused-function
-            -c ${CMAKE_CURRENT_SOURCE_DIR}/${SOURCE} -o ${obj}
+    COMMAND ${BPFTOOL} gen object ${obj} ${parts}
     COMMAND ${BPFTOOL} gen skeleton ${obj} name ${NAME} > ${skel}.tmp
     COMMAND ${CMAKE_COMMAND} -E rename ${skel}.tmp ${skel}
-    DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${SOURCE} ${bpf_headers} ${BPF_GEN_DIR}/vmlinux.h
-    COMMENT "BPF ${NAME}: clang + bpftool gen skeleton")
+    DEPENDS ${parts}
+    COMMENT "BPF ${NAME}: bpftool gen object + gen skeleton")
   add_custom_target(${NAME}_skel_gen DEPENDS ${skel})
   add_library(${NAME}_skel INTERFACE)
   add_dependencies(${NAME}_skel ${NAME}_skel_gen)

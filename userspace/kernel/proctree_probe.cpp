@@ -7,9 +7,7 @@
 #include <string>
 
 #include "common/log.h"
-#include "kernel/libbpf_logging.h"
-#include "kernel/tracefs.h"
-#include "proctree.skel.h"
+#include "bpfpads_bpf.skel.h"
 
 namespace bpfpads {
 
@@ -20,68 +18,41 @@ const char* drop_reason_name(int reason) {
     case BP_DROP_OUTPUT_CUT: return "output_bytes_cut";
     case BP_DROP_READ_FAILED: return "memory_read_failed";
     case BP_DROP_PATH_CUT: return "exec_path_cut";
+    case BP_DROP_CAPTURE_CUT: return "capture_cut";
+    case BP_DROP_CAPTURE_UNREADABLE: return "capture_unreadable";
+    case BP_DROP_CALL_DEPTH: return "call_depth_exceeded";
+    case BP_DROP_UNPAIRED_RETURN: return "unpaired_return";
+    case BP_DROP_UNPAIRED_ENTRY: return "unpaired_entry";
     default: return "unknown";
   }
 }
 
-void ProcTreeProbe::SkeletonDeleter::operator()(proctree* skel) const { proctree__destroy(skel); }
-
-Result<std::unique_ptr<ProcTreeProbe>> ProcTreeProbe::load(const ProcTreeOptions& options,
-                                                           EventHandler on_event) {
-  install_libbpf_logging();
+Result<std::unique_ptr<ProcTreeProbe>> ProcTreeProbe::attach(BpfPrograms& programs,
+                                                             EventHandler on_event) {
   std::unique_ptr<ProcTreeProbe> self(new ProcTreeProbe());
+  self->programs_ = &programs;
   self->on_event_ = std::move(on_event);
+  ::bpfpads_bpf* skel = programs.skel();
 
-  self->skel_.reset(proctree__open());
-  if (!self->skel_) return make_errno_error("cannot open the BPF object", errno, "proctree");
-  proctree* skel = self->skel_.get();
-
-  if (skel->rodata->abi_version != BPFPADS_ABI_VERSION)
-    return make_error("BPF object ABI " + std::to_string(skel->rodata->abi_version) +
-                          " does not match the collector's " +
-                          std::to_string(BPFPADS_ABI_VERSION),
-                      "proctree");
-  skel->rodata->follow_children = options.follow_children;
-  skel->rodata->capture_output = options.capture_output;
-
-  int err = bpf_map__set_max_entries(skel->maps.tracked, options.max_processes);
-  if (!err) err = bpf_map__set_max_entries(skel->maps.events, options.ring_buffer_bytes);
-  if (err) return make_errno_error("cannot size BPF maps", err, "proctree");
-
-  if (options.capture_output) {
-    // The syscall tracepoint is a classic tracepoint: it needs tracefs.
-    if (auto r = ensure_tracefs(); !r) return std::unexpected(r.error());
-  } else {
-    bpf_program__set_autoload(skel->progs.on_write, false);
-  }
-
-  err = proctree__load(skel);
-  if (err) return make_errno_error("cannot load the BPF programs (the verifier log is above)", err,
-                                   "proctree");
-
-  // The skeleton owns these links (skel->links) and destroys them with itself.
   struct Attach {
     bpf_program* prog;
-    bpf_link** link;
     const char* what;
   };
-  for (Attach a : {Attach{skel->progs.on_fork, &skel->links.on_fork, "sched_process_fork"},
-                   Attach{skel->progs.on_exec, &skel->links.on_exec, "sched_process_exec"},
-                   Attach{skel->progs.on_exit, &skel->links.on_exit, "sched_process_exit"}}) {
-    *a.link = bpf_program__attach(a.prog);
-    if (!*a.link) return make_errno_error("cannot attach", errno, a.what);
-  }
-  if (options.capture_output) {
-    skel->links.on_write = bpf_program__attach(skel->progs.on_write);
-    if (!skel->links.on_write)
-      return make_errno_error("cannot attach", errno, "syscalls/sys_enter_write");
+  std::vector<Attach> wanted = {{skel->progs.on_fork, "sched_process_fork"},
+                                {skel->progs.on_exec, "sched_process_exec"},
+                                {skel->progs.on_exit, "sched_process_exit"}};
+  if (programs.options().capture_output) wanted.push_back({skel->progs.on_write, "syscalls/sys_enter_write"});
+  for (const Attach& a : wanted) {
+    BpfLinkPtr link(bpf_program__attach(a.prog));
+    if (!link) return make_errno_error("cannot attach", errno, a.what);
+    self->links_.push_back(std::move(link));
   }
 
   self->iter_link_.reset(bpf_program__attach_iter(skel->progs.sample_tasks, nullptr));
   if (!self->iter_link_) return make_errno_error("cannot attach the task iterator", errno, "iter/task");
 
-  self->ring_buffer_.reset(
-      ring_buffer__new(bpf_map__fd(skel->maps.events), &ProcTreeProbe::on_record, self.get(), nullptr));
+  self->ring_buffer_.reset(ring_buffer__new(bpf_map__fd(skel->maps.events), &ProcTreeProbe::on_record,
+                                            self.get(), nullptr));
   if (!self->ring_buffer_) return make_errno_error("cannot map the ring buffer", errno, "events");
   return self;
 }
@@ -108,14 +79,14 @@ Result<> ProcTreeProbe::track(pid_t tgid, pid_t parent_tgid, uint32_t generation
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   value.since_ns = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
-  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.tracked), &key, &value, BPF_ANY) != 0)
+  if (bpf_map_update_elem(bpf_map__fd(programs_->skel()->maps.tracked), &key, &value, BPF_ANY) != 0)
     return make_errno_error("cannot add process to the tracked set", errno,
                             "pid " + std::to_string(tgid));
   return {};
 }
 
 size_t ProcTreeProbe::tracked_count() const {
-  int fd = bpf_map__fd(skel_->maps.tracked);
+  int fd = bpf_map__fd(programs_->skel()->maps.tracked);
   uint32_t key = 0, next = 0;
   size_t n = 0;
   const void* prev = nullptr;
@@ -150,7 +121,7 @@ Result<std::vector<bp_task_sample>> ProcTreeProbe::sample_tasks() const {
 Result<bp_task_counters> ProcTreeProbe::exited_totals() const {
   uint32_t zero = 0;
   bp_task_counters totals{};
-  if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.exited), &zero, &totals) != 0)
+  if (bpf_map_lookup_elem(bpf_map__fd(programs_->skel()->maps.exited), &zero, &totals) != 0)
     return make_errno_error("cannot read exited-thread counters", errno, "exited");
   return totals;
 }
@@ -161,7 +132,7 @@ DropCounts ProcTreeProbe::drops() const {
   if (ncpu <= 0) return out;
   std::vector<uint64_t> per_cpu(static_cast<size_t>(ncpu));
   for (uint32_t reason = 0; reason < BP_DROP__COUNT; ++reason) {
-    if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.drops), &reason, per_cpu.data()) != 0)
+    if (bpf_map_lookup_elem(bpf_map__fd(programs_->skel()->maps.drops), &reason, per_cpu.data()) != 0)
       continue;
     for (uint64_t v : per_cpu) out[reason] += v;
   }

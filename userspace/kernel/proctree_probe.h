@@ -13,18 +13,12 @@
 #include "bpfpads_records.h"
 #include "common/error.h"
 #include "kernel/bpf_handles.h"
+#include "kernel/bpf_programs.h"
 #include "kernel/records.h"
-
-struct proctree;  // the bpftool skeleton
 
 namespace bpfpads {
 
-struct ProcTreeOptions {
-  bool follow_children = true;   // PyPads' track_sub_processes
-  bool capture_output = false;   // copy the tail of writes to fd 1/2
-  uint32_t max_processes = 16384;
-  uint32_t ring_buffer_bytes = 4u << 20;
-};
+class BpfPrograms;
 
 using DropCounts = std::array<uint64_t, BP_DROP__COUNT>;
 const char* drop_reason_name(int reason);
@@ -33,9 +27,9 @@ class ProcTreeProbe {
  public:
   using EventHandler = std::function<void(const KernelEvent&)>;
 
-  // Opens, sizes, loads and attaches. Errors carry errno and a fix where known.
-  static Result<std::unique_ptr<ProcTreeProbe>> load(const ProcTreeOptions& options,
-                                                     EventHandler on_event);
+  // Attaches the process-tree programs of a loaded object and maps its ring buffer.
+  static Result<std::unique_ptr<ProcTreeProbe>> attach(BpfPrograms& programs,
+                                                       EventHandler on_event);
   ~ProcTreeProbe();
   ProcTreeProbe(const ProcTreeProbe&) = delete;
   ProcTreeProbe& operator=(const ProcTreeProbe&) = delete;
@@ -62,10 +56,8 @@ class ProcTreeProbe {
   ProcTreeProbe() = default;
   static int on_record(void* ctx, void* data, size_t size);
 
-  struct SkeletonDeleter {
-    void operator()(proctree* skel) const;
-  };
-  std::unique_ptr<proctree, SkeletonDeleter> skel_;
+  BpfPrograms* programs_ = nullptr;
+  std::vector<BpfLinkPtr> links_;
   BpfLinkPtr iter_link_;
   RingBufferPtr ring_buffer_;
   EventHandler on_event_;

@@ -13,15 +13,35 @@ Result<Rec> read_as(const void* data, size_t size, const char* name) {
                       "ring buffer");
   Rec rec;
   std::memcpy(&rec, data, sizeof(Rec));
-  if (rec.hdr.size != sizeof(Rec))
+  bp_record_header hdr;  // every record starts with it
+  std::memcpy(&hdr, data, sizeof(hdr));
+  if (hdr.size != sizeof(Rec))
     return make_error("record " + std::string(name) + " says size " +
-                          std::to_string(rec.hdr.size) + ", layout is " +
+                          std::to_string(hdr.size) + ", layout is " +
                           std::to_string(sizeof(Rec)) + " (BPF object and collector disagree)",
                       "ring buffer");
   return rec;
 }
 
 std::string bounded_string(const char* s, size_t max) { return std::string(s, strnlen(s, max)); }
+
+HookCallEvent decode_call(const bp_hook_call& c, const char* data) {
+  HookCallEvent e{};
+  e.tgid = c.hdr.tgid;
+  e.tid = c.hdr.tid;
+  e.hook_id = c.hook_id;
+  e.depth = c.depth;
+  e.returned = (c.flags & BP_CALL_RETURNED) != 0;
+  e.entry_ns = c.entry_ns;
+  e.return_ns = c.return_ns;
+  std::memcpy(e.args, c.args, sizeof(e.args));
+  e.ret = c.ret;
+  std::memcpy(e.values, c.values, sizeof(e.values));
+  std::memcpy(e.slots, c.slots, sizeof(e.slots));
+  e.hardware = c.hw;
+  if (data) e.data.assign(data, BP_HOOK_DATA_MAX);
+  return e;
+}
 
 }  // namespace
 
@@ -57,6 +77,21 @@ Result<KernelEvent> decode_record(const void* data, size_t size) {
                           "ring buffer");
       return OutputEvent{r->hdr.ts_ns, r->hdr.tgid, r->fd, std::string(r->data, r->len),
                          (r->flags & BP_FLAG_CUT) != 0};
+    }
+    case BP_REC_HOOK_CALL: {
+      auto r = read_as<bp_hook_call>(data, size, "hook_call");
+      if (!r) return std::unexpected(r.error());
+      return decode_call(*r, nullptr);
+    }
+    case BP_REC_HOOK_CALL_DATA: {
+      auto r = read_as<bp_hook_call_data>(data, size, "hook_call_data");
+      if (!r) return std::unexpected(r.error());
+      return decode_call(r->call, r->data);
+    }
+    case BP_REC_LIBRARY_LOADED: {
+      auto r = read_as<bp_library_loaded>(data, size, "library_loaded");
+      if (!r) return std::unexpected(r.error());
+      return LibraryLoadedEvent{r->hdr.tgid, r->hdr.tid, r->stopped != 0};
     }
     default:
       return make_error("unknown record type " + std::to_string(hdr.type), "ring buffer");

@@ -41,7 +41,32 @@ struct OutputEvent {
   bool cut;  // the write was longer; `bytes` is its tail
 };
 
-using KernelEvent = std::variant<ProcForkEvent, ProcExecEvent, ProcExitEvent, OutputEvent>;
+struct HookCallEvent {
+  uint32_t tgid;
+  uint32_t tid;
+  uint32_t hook_id;
+  uint32_t depth;        // paired calls of the thread already in flight
+  bool returned;         // entry and return were paired in the kernel
+  uint64_t entry_ns;     // CLOCK_MONOTONIC
+  uint64_t return_ns;
+  uint64_t args[BP_MAX_ARGS];
+  uint64_t ret;
+  uint64_t values[BP_MAX_CAPTURES];
+  bp_capture_slot slots[BP_MAX_CAPTURES];
+  bp_call_hardware hardware;
+  // The capture data area (BP_HOOK_DATA_MAX bytes) for hooks with string/buffer
+  // captures, else empty. Where each capture sits is in the hook's layout.
+  std::string data;
+};
+
+struct LibraryLoadedEvent {
+  uint32_t tgid;
+  uint32_t tid;
+  bool stopped;  // the process waits for SIGCONT
+};
+
+using KernelEvent = std::variant<ProcForkEvent, ProcExecEvent, ProcExitEvent, OutputEvent,
+                                 HookCallEvent, LibraryLoadedEvent>;
 
 Result<KernelEvent> decode_record(const void* data, size_t size);
 

@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "hardware/machine_usage.h"
 #include "hardware/tree_usage.h"
+#include "kernel/bpf_programs.h"
 #include "kernel/privileges.h"
 #include "kernel/proctree_probe.h"
 #include "run/held_child.h"
@@ -98,6 +99,7 @@ class Session {
   std::unique_ptr<Store> store_;
   std::optional<StoreOwnership> ownership_;
   std::string experiment_id_;
+  std::unique_ptr<BpfPrograms> programs_;  // before the probes that use it: destroyed last
   std::unique_ptr<ProcTreeProbe> probe_;
   std::optional<HeldChild> child_;
   std::unique_ptr<RunRecorder> recorder_;
@@ -139,10 +141,13 @@ Result<> Session::prepare() {
   if (!exp) return std::unexpected(exp.error().with_context("experiment '" + experiment + "'"));
   experiment_id_ = *exp;
 
-  ProcTreeOptions popt;
-  popt.follow_children = opt_.follow_children;
-  popt.capture_output = opt_.log_on_failure;
-  auto probe = ProcTreeProbe::load(popt, [this](const KernelEvent& ev) { on_event(ev); });
+  BpfOptions bopt;
+  bopt.follow_children = opt_.follow_children;
+  bopt.capture_output = opt_.log_on_failure;
+  auto programs = BpfPrograms::open_and_load(bopt);
+  if (!programs) return std::unexpected(programs.error());
+  programs_ = std::move(*programs);
+  auto probe = ProcTreeProbe::attach(*programs_, [this](const KernelEvent& ev) { on_event(ev); });
   if (!probe) return std::unexpected(probe.error());
   probe_ = std::move(*probe);
   user_ = invoking_user();

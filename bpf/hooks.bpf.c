@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Hooks: uprobes and uretprobes on the functions that mapping files select, and
+ * USDT probes. The attach cookie is the hook id; `hook_specs[hook id]` says what to
+ * capture. Only the tracked process tree produces records.
+ *
+ * A hook that needs anything at return (out-parameters, the return value, its
+ * duration or hardware deltas) is "paired": its entry is kept per thread and one
+ * record is sent at return, with every capture read then. Other hooks send their
+ * record at entry. Kernel side stays dumb: copy, count, submit; names and meaning
+ * live in userspace.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/usdt.bpf.h>
+
+#include "bpfpads_records.h"
+#include "maps.bpf.h"
+
+/* Stop a process that maps new objects, so that they are probed before they run. */
+const volatile bool stop_on_library_load = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BP_MAX_HOOKS);
+	__type(key, __u32);
+	__type(value, struct bp_hook_spec);
+} hook_specs SEC(".maps");
+
+/* Hits per hook, for the run's hit counts and the hot-hook guard. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BP_MAX_HOOKS);
+	__type(key, __u32);
+	__type(value, __u64);
+} hook_hits SEC(".maps");
+
+struct bp_frame {
+	__u32 hook_id;
+	__u32 _pad;
+	__u64 entry_ns;
+	__u64 args[BP_MAX_ARGS];
+	struct bp_call_hardware hw_at_entry;
+};
+
+struct bp_call_stack {
+	__u32 depth;
+	__u32 _pad;
+	struct bp_frame frames[BP_MAX_CALL_DEPTH];
+};
+
+/* Paired calls in flight, per thread. Task storage is freed with the task, so a
+ * thread that exits mid-call leaks nothing. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct bp_call_stack);
+} call_stacks SEC(".maps");
+
+static __always_inline void read_hardware(struct task_struct *t, struct bp_call_hardware *hw)
+{
+	hw->cpu_ns = BPF_CORE_READ(t, se.sum_exec_runtime);
+	if (bpf_core_field_exists(t->ioac)) {
+		hw->read_bytes = BPF_CORE_READ(t, ioac.read_bytes);
+		hw->write_bytes = BPF_CORE_READ(t, ioac.write_bytes);
+	}
+	hw->faults = BPF_CORE_READ(t, min_flt) + BPF_CORE_READ(t, maj_flt);
+}
+
+static __always_inline __u64 arg_of(const __u64 *args, __u8 index)
+{
+	return index < BP_MAX_ARGS ? args[index] : 0;
+}
+
+/* Reads a C string into data[offset..offset+max_len), marking a cut or a failure. */
+static __always_inline void capture_str(char *data, struct bp_capture_slot *slot,
+					const struct bp_capture_spec *cap, __u64 ptr)
+{
+	__u32 off = cap->offset & (BP_HOOK_DATA_MAX - 1);
+	__u32 len = cap->max_len;
+	long n;
+	char last;
+
+	if (len == 0 || len > BP_HOOK_DATA_MAX)
+		return;
+	n = bpf_probe_read_user_str(data + off, len, (const void *)ptr);
+	if (n < 0) {
+		slot->flags |= BP_FLAG_UNREADABLE;
+		count_drop(BP_DROP_CAPTURE_UNREADABLE, 1);
+		return;
+	}
+	slot->len = n > 0 ? n - 1 : 0;
+	/* Filled to the bound: cut unless the source ends exactly there. */
+	if (n == len && bpf_probe_read_user(&last, 1, (const char *)ptr + len - 1) == 0 && last) {
+		slot->flags |= BP_FLAG_CUT;
+		count_drop(BP_DROP_CAPTURE_CUT, 1);
+	}
+}
+
+static __always_inline void capture_bytes(char *data, struct bp_capture_slot *slot,
+					  const struct bp_capture_spec *cap, __u64 ptr, __u64 want)
+{
+	__u32 off = cap->offset & (BP_HOOK_DATA_MAX - 1);
+	__u32 len = want > cap->max_len ? cap->max_len : want;
+
+	if (want > cap->max_len) {
+		slot->flags |= BP_FLAG_CUT;
+		count_drop(BP_DROP_CAPTURE_CUT, 1);
+	}
+	if (len == 0 || len > BP_HOOK_DATA_MAX)
+		return;
+	if (bpf_probe_read_user(data + off, len, (const void *)ptr)) {
+		slot->flags |= BP_FLAG_UNREADABLE;
+		count_drop(BP_DROP_CAPTURE_UNREADABLE, 1);
+		return;
+	}
+	slot->len = len;
+}
+
+/* Fills values/slots/data of a record from the saved arguments (and, at return,
+ * the return value). `data` is NULL for hooks without string/buffer captures. */
+static __always_inline void capture_all(struct bp_hook_call *call, char *data,
+					const struct bp_hook_spec *spec, bool at_return)
+{
+	const __u64 *args = call->args;
+
+#pragma unroll
+	for (int i = 0; i < BP_MAX_CAPTURES; i++) {
+		const struct bp_capture_spec *cap = &spec->captures[i];
+		struct bp_capture_slot *slot = &call->slots[i];
+		__u64 p = 0;
+
+		if (i >= spec->ncaptures)
+			break;
+		switch (cap->kind) {
+		case BP_CAP_ARG:
+			call->values[i] = arg_of(args, cap->arg);
+			break;
+		case BP_CAP_STR:
+			if (data)
+				capture_str(data, slot, cap, arg_of(args, cap->arg));
+			break;
+		case BP_CAP_BYTES:
+			if (data)
+				capture_bytes(data, slot, cap, arg_of(args, cap->arg), cap->max_len);
+			break;
+		case BP_CAP_BYTES_ARGLEN:
+			if (data)
+				capture_bytes(data, slot, cap, arg_of(args, cap->arg),
+					      arg_of(args, cap->len_arg));
+			break;
+		case BP_CAP_OUT_INT:
+			if (!at_return)
+				break;
+			if (bpf_probe_read_user(&p, cap->int_size & 0xf,
+						(const void *)arg_of(args, cap->arg))) {
+				slot->flags |= BP_FLAG_UNREADABLE;
+				count_drop(BP_DROP_CAPTURE_UNREADABLE, 1);
+			}
+			call->values[i] = p;
+			break;
+		case BP_CAP_OUT_STR:
+			if (!at_return || !data)
+				break;
+			if (bpf_probe_read_user(&p, sizeof(p), (const void *)arg_of(args, cap->arg))) {
+				slot->flags |= BP_FLAG_UNREADABLE;
+				count_drop(BP_DROP_CAPTURE_UNREADABLE, 1);
+				break;
+			}
+			call->values[i] = p;
+			capture_str(data, slot, cap, p);
+			break;
+		case BP_CAP_RET:
+			if (at_return)
+				call->values[i] = call->ret;
+			break;
+		case BP_CAP_RET_STR:
+			if (at_return && data)
+				capture_str(data, slot, cap, call->ret);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Reserves the record kind the spec needs and fills everything but the captures. */
+static __always_inline struct bp_hook_call *reserve_call(const struct bp_hook_spec *spec,
+							  char **data)
+{
+	struct bp_hook_call *call;
+	__u32 size;
+
+	if (spec->flags & BP_HOOK_HAS_DATA) {
+		struct bp_hook_call_data *rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+
+		if (!rec)
+			goto full;
+		__builtin_memset(rec, 0, sizeof(rec->call));
+		call = &rec->call;
+		*data = rec->data;
+		size = sizeof(*rec);
+		call->hdr.type = BP_REC_HOOK_CALL_DATA;
+	} else {
+		call = bpf_ringbuf_reserve(&events, sizeof(*call), 0);
+		if (!call)
+			goto full;
+		__builtin_memset(call, 0, sizeof(*call));
+		*data = NULL;
+		size = sizeof(*call);
+		call->hdr.type = BP_REC_HOOK_CALL;
+	}
+	call->hdr.size = size;
+	return call;
+full:
+	count_drop(BP_DROP_RINGBUF_FULL, 1);
+	return NULL;
+}
+
+static __always_inline void fill_call_header(struct bp_hook_call *call, __u32 hook_id)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	call->hdr.tgid = pid_tgid >> 32;
+	call->hdr.tid = (__u32)pid_tgid;
+	call->hdr.cpu = bpf_get_smp_processor_id();
+	call->hdr.ts_ns = bpf_ktime_get_ns();
+	call->hook_id = hook_id;
+}
+
+static __always_inline const struct bp_hook_spec *hit(__u32 hook_id)
+{
+	__u64 *hits;
+
+	if (!is_tracked(bpf_get_current_pid_tgid() >> 32))
+		return NULL;
+	hits = bpf_map_lookup_elem(&hook_hits, &hook_id);
+	if (hits)
+		*hits += 1;
+	return bpf_map_lookup_elem(&hook_specs, &hook_id);
+}
+
+static __always_inline int on_entry(__u32 hook_id, const __u64 *args)
+{
+	const struct bp_hook_spec *spec = hit(hook_id);
+	struct bp_hook_call *call;
+	struct bp_call_stack *stack;
+	char *data = NULL;
+	__u32 depth;
+
+	if (!spec)
+		return 0;
+	stack = bpf_task_storage_get(&call_stacks, bpf_get_current_task_btf(), 0,
+				     (spec->flags & BP_HOOK_PAIRED) ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	depth = stack ? stack->depth : 0;
+
+	if (spec->flags & BP_HOOK_PAIRED) {
+		struct bp_frame *f;
+
+		if (!stack)
+			return 0;
+		if (depth >= BP_MAX_CALL_DEPTH) {
+			count_drop(BP_DROP_CALL_DEPTH, 1);
+			return 0;
+		}
+		f = &stack->frames[depth & (BP_MAX_CALL_DEPTH - 1)];
+		f->hook_id = hook_id;
+		f->entry_ns = bpf_ktime_get_ns();
+#pragma unroll
+		for (int i = 0; i < BP_MAX_ARGS; i++)
+			f->args[i] = args[i];
+		if (spec->flags & BP_HOOK_HARDWARE)
+			read_hardware(bpf_get_current_task_btf(), &f->hw_at_entry);
+		stack->depth = depth + 1;
+		return 0;
+	}
+
+	call = reserve_call(spec, &data);
+	if (!call)
+		return 0;
+	fill_call_header(call, hook_id);
+	call->depth = depth;
+	call->entry_ns = call->hdr.ts_ns;
+#pragma unroll
+	for (int i = 0; i < BP_MAX_ARGS; i++)
+		call->args[i] = args[i];
+	capture_all(call, data, spec, false);
+	bpf_ringbuf_submit(call, lazy_wakeup_flags());
+	return 0;
+}
+
+SEC("uprobe")
+int hook_entry(struct pt_regs *ctx)
+{
+	__u64 args[BP_MAX_ARGS] = {PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx),
+				   PT_REGS_PARM4(ctx), PT_REGS_PARM5(ctx), PT_REGS_PARM6(ctx)};
+
+	return on_entry((__u32)bpf_get_attach_cookie(ctx), args);
+}
+
+SEC("uretprobe")
+int hook_return(struct pt_regs *ctx)
+{
+	__u32 hook_id = (__u32)bpf_get_attach_cookie(ctx);
+	const struct bp_hook_spec *spec;
+	struct bp_call_stack *stack;
+	struct bp_hook_call *call;
+	struct bp_frame *f = NULL;
+	char *data = NULL;
+	__u32 depth, found = BP_MAX_CALL_DEPTH;
+
+	if (!is_tracked(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	spec = bpf_map_lookup_elem(&hook_specs, &hook_id);
+	stack = bpf_task_storage_get(&call_stacks, bpf_get_current_task_btf(), 0, 0);
+	if (!spec || !stack)
+		return 0;
+	depth = stack->depth;
+	/* The innermost frame of this hook; frames above it lost their return
+	 * (longjmp, exceptions) and are dropped, counted. */
+#pragma unroll
+	for (int i = BP_MAX_CALL_DEPTH - 1; i >= 0; i--) {
+		if (i < depth && found == BP_MAX_CALL_DEPTH && stack->frames[i].hook_id == hook_id)
+			found = i;
+	}
+	if (found == BP_MAX_CALL_DEPTH) {
+		count_drop(BP_DROP_UNPAIRED_RETURN, 1);
+		return 0;
+	}
+	if (depth > found + 1)
+		count_drop(BP_DROP_UNPAIRED_ENTRY, depth - found - 1);
+	stack->depth = found;
+	f = &stack->frames[found & (BP_MAX_CALL_DEPTH - 1)];
+
+	call = reserve_call(spec, &data);
+	if (!call)
+		return 0;
+	fill_call_header(call, hook_id);
+	call->depth = found;
+	call->flags = BP_CALL_RETURNED;
+	call->entry_ns = f->entry_ns;
+	call->return_ns = call->hdr.ts_ns;
+	call->ret = PT_REGS_RC(ctx);
+#pragma unroll
+	for (int i = 0; i < BP_MAX_ARGS; i++)
+		call->args[i] = f->args[i];
+	if (spec->flags & BP_HOOK_HARDWARE) {
+		struct bp_call_hardware now = {};
+
+		read_hardware(bpf_get_current_task_btf(), &now);
+		call->hw.cpu_ns = now.cpu_ns - f->hw_at_entry.cpu_ns;
+		call->hw.read_bytes = now.read_bytes - f->hw_at_entry.read_bytes;
+		call->hw.write_bytes = now.write_bytes - f->hw_at_entry.write_bytes;
+		call->hw.faults = now.faults - f->hw_at_entry.faults;
+	}
+	capture_all(call, data, spec, true);
+	bpf_ringbuf_submit(call, lazy_wakeup_flags());
+	return 0;
+}
+
+/* USDT probes: arguments from the probe's argument specs (libbpf's usdt.bpf.h);
+ * the hook id is the user cookie given at attach. */
+SEC("usdt")
+int hook_usdt(struct pt_regs *ctx)
+{
+	__u64 args[BP_MAX_ARGS] = {};
+	long v;
+
+#pragma unroll
+	for (int i = 0; i < BP_MAX_ARGS; i++) {
+		if (bpf_usdt_arg(ctx, i, &v) == 0)
+			args[i] = v;
+	}
+	return on_entry((__u32)bpf_usdt_cookie(ctx), args);
+}
+
+/* On the dynamic loader's _dl_debug_state(): objects were just mapped and none of
+ * their code has run. Stop the process until userspace has probed them. */
+SEC("uprobe")
+int library_loaded(struct pt_regs *ctx)
+{
+	struct bp_library_loaded *rec;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	if (!stop_on_library_load || !is_tracked(pid_tgid >> 32))
+		return 0;
+	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	if (!rec) {
+		count_drop(BP_DROP_RINGBUF_FULL, 1);
+		return 0; /* not stopped: better a missed library than a job stopped for good */
+	}
+	rec->hdr.type = BP_REC_LIBRARY_LOADED;
+	rec->hdr.size = sizeof(*rec);
+	rec->hdr.tgid = pid_tgid >> 32;
+	rec->hdr.tid = (__u32)pid_tgid;
+	rec->hdr.cpu = bpf_get_smp_processor_id();
+	rec->hdr.ts_ns = bpf_ktime_get_ns();
+	rec->stopped = bpf_send_signal_thread(19 /* SIGSTOP */) == 0;
+	rec->_pad = 0;
+	bpf_ringbuf_submit(rec, BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
+/* exec replaces the program: calls in flight never return. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(hooks_on_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct bp_call_stack *stack;
+
+	if (!is_tracked(task->tgid))
+		return 0;
+	stack = bpf_task_storage_get(&call_stacks, task, 0, 0);
+	if (stack && stack->depth) {
+		count_drop(BP_DROP_UNPAIRED_ENTRY, stack->depth);
+		stack->depth = 0;
+	}
+	return 0;
+}

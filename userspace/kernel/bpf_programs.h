@@ -1,0 +1,43 @@
+// Owns bpfpads' one BPF object (bpf/*.bpf.c linked together): opens it, sets its
+// tunables and map sizes, loads it. The probes that use it (process tree, hooks)
+// attach their programs through it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "common/error.h"
+
+struct bpfpads_bpf;  // the bpftool skeleton
+
+namespace bpfpads {
+
+struct BpfOptions {
+  bool follow_children = true;        // PyPads' track_sub_processes
+  bool capture_output = false;        // copy the tail of writes to fd 1/2
+  bool load_hooks = false;            // uprobes/USDT from mapping files
+  bool stop_on_library_load = false;  // stop at _dl_debug_state until new objects are probed
+  uint32_t max_processes = 16384;
+  uint32_t ring_buffer_bytes = 4u << 20;
+};
+
+class BpfPrograms {
+ public:
+  static Result<std::unique_ptr<BpfPrograms>> open_and_load(const BpfOptions& options);
+  ~BpfPrograms();
+  BpfPrograms(const BpfPrograms&) = delete;
+  BpfPrograms& operator=(const BpfPrograms&) = delete;
+
+  ::bpfpads_bpf* skel() const { return skel_.get(); }
+  const BpfOptions& options() const { return options_; }
+
+ private:
+  BpfPrograms() = default;
+  struct SkeletonDeleter {
+    void operator()(::bpfpads_bpf* skel) const;
+  };
+  std::unique_ptr<::bpfpads_bpf, SkeletonDeleter> skel_;
+  BpfOptions options_;
+};
+
+}  // namespace bpfpads
