@@ -141,7 +141,7 @@ BP_STATIC_ASSERT(sizeof(struct bp_tracked) == 16, "bp_tracked layout");
 #define BP_MAX_ARGS 6              /* integer/pointer argument registers (x86-64 SysV) */
 #define BP_MAX_CAPTURES 8
 #define BP_MAX_CALL_DEPTH 16       /* paired calls in flight per thread */
-#define BP_HOOK_DATA_MAX 512       /* capture bytes per call; offsets are masked with this - 1 */
+#define BP_HOOK_DATA_MAX 1024      /* capture bytes per call; offsets are masked with this - 1 */
 
 enum bp_capture_kind {
 	BP_CAP_NONE = 0,
@@ -218,7 +218,7 @@ struct bp_hook_call_data {
 	/* Twice the usable size: the verifier bounds offset and length separately. */
 	char data[2 * BP_HOOK_DATA_MAX];
 };
-BP_STATIC_ASSERT(sizeof(struct bp_hook_call_data) == sizeof(struct bp_hook_call) + 1024,
+BP_STATIC_ASSERT(sizeof(struct bp_hook_call_data) == sizeof(struct bp_hook_call) + 2 * BP_HOOK_DATA_MAX,
 		 "bp_hook_call_data layout");
 
 /* The dynamic loader reached _dl_debug_state: new objects may be mapped. The thread

@@ -80,12 +80,13 @@ static __always_inline void capture_str(char *data, struct bp_capture_slot *slot
 					const struct bp_capture_spec *cap, __u64 ptr)
 {
 	__u32 off = cap->offset & (BP_HOOK_DATA_MAX - 1);
-	__u32 len = cap->max_len;
+	__u64 len = cap->max_len; /* 64-bit: a 32-bit copy loses the bounds for the verifier */
 	long n;
 	char last;
 
 	if (len == 0 || len > BP_HOOK_DATA_MAX)
 		return;
+	barrier_var(len);
 	n = bpf_probe_read_user_str(data + off, len, (const void *)ptr);
 	if (n < 0) {
 		slot->flags |= BP_FLAG_UNREADABLE;
@@ -104,7 +105,7 @@ static __always_inline void capture_bytes(char *data, struct bp_capture_slot *sl
 					  const struct bp_capture_spec *cap, __u64 ptr, __u64 want)
 {
 	__u32 off = cap->offset & (BP_HOOK_DATA_MAX - 1);
-	__u32 len = want > cap->max_len ? cap->max_len : want;
+	__u64 len = want > cap->max_len ? cap->max_len : want;
 
 	if (want > cap->max_len) {
 		slot->flags |= BP_FLAG_CUT;
@@ -112,6 +113,7 @@ static __always_inline void capture_bytes(char *data, struct bp_capture_slot *sl
 	}
 	if (len == 0 || len > BP_HOOK_DATA_MAX)
 		return;
+	barrier_var(len); /* keep the compiler from passing an unchecked copy of len */
 	if (bpf_probe_read_user(data + off, len, (const void *)ptr)) {
 		slot->flags |= BP_FLAG_UNREADABLE;
 		count_drop(BP_DROP_CAPTURE_UNREADABLE, 1);

@@ -12,14 +12,21 @@ namespace bpfpads {
 namespace {
 int print_libbpf(enum libbpf_print_level level, const char* format, va_list args) {
   if (level == LIBBPF_DEBUG && log::level() > log::Level::Debug) return 0;
-  char buf[4096];
-  int n = vsnprintf(buf, sizeof(buf), format, args);
-  std::string line(buf, n < 0 ? 0 : std::min<size_t>(static_cast<size_t>(n), sizeof(buf) - 1));
-  while (!line.empty() && line.back() == '\n') line.pop_back();
+  // Verifier logs run to many kilobytes and end with the reason: never cut them.
+  va_list copy;
+  va_copy(copy, args);
+  int n = vsnprintf(nullptr, 0, format, copy);
+  va_end(copy);
+  if (n <= 0) return 0;
+  std::string text(static_cast<size_t>(n) + 1, '\0');
+  vsnprintf(text.data(), text.size(), format, args);
+  text.resize(static_cast<size_t>(n));
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  if (text.rfind("libbpf: ", 0) == 0) text.erase(0, 8);
   if (level == LIBBPF_WARN)
-    log::warning("libbpf: " + line);
+    log::warning("libbpf: " + text);
   else
-    log::debug("libbpf: " + line);
+    log::debug("libbpf: " + text);
   return 0;
 }
 }  // namespace
