@@ -1,0 +1,102 @@
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "mapping/python_regex.h"
+
+#include <pcre2.h>
+
+#include <algorithm>
+
+namespace bpfpads {
+
+struct PythonRegex::Code {
+  pcre2_code* code = nullptr;
+  ~Code() { pcre2_code_free(code); }
+};
+
+namespace {
+
+struct MatchData {
+  explicit MatchData(pcre2_code* code) : data(pcre2_match_data_create_from_pattern(code, nullptr)) {}
+  ~MatchData() { pcre2_match_data_free(data); }
+  MatchData(const MatchData&) = delete;
+  MatchData& operator=(const MatchData&) = delete;
+  pcre2_match_data* data;
+};
+
+}  // namespace
+
+Result<PythonRegex> PythonRegex::compile(std::string_view pattern) {
+  int error_code = 0;
+  PCRE2_SIZE error_offset = 0;
+  // UTF so that '.' takes a whole character like Python's str regexes; MATCH_INVALID_UTF
+  // so that a non-UTF-8 symbol name or captured string never makes matching fail.
+  pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &error_code,
+                                   &error_offset, nullptr);
+  if (code == nullptr) {
+    PCRE2_UCHAR buffer[256];
+    pcre2_get_error_message(error_code, buffer, sizeof buffer);
+    return make_error("invalid regular expression '" + std::string(pattern) + "': " +
+                      reinterpret_cast<const char*>(buffer) + " at offset " +
+                      std::to_string(error_offset));
+  }
+  // Symbol matching runs over whole symbol tables; JIT is a speed-up, not a requirement.
+  pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+
+  PythonRegex regex;
+  regex.pattern_ = std::string(pattern);
+  auto owned = std::make_shared<Code>();
+  owned->code = code;
+  regex.code_ = std::move(owned);
+
+  std::uint32_t count = 0, entry_size = 0;
+  PCRE2_SPTR table = nullptr;
+  pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count);
+  pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &entry_size);
+  pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &table);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    // Each entry: 2-byte group number, then the NUL-terminated name.
+    const auto* entry = table + static_cast<std::size_t>(i) * entry_size;
+    regex.group_names_.emplace_back(reinterpret_cast<const char*>(entry + 2));
+  }
+  return regex;
+}
+
+bool PythonRegex::has_group(std::string_view name) const {
+  return std::find(group_names_.begin(), group_names_.end(), name) != group_names_.end();
+}
+
+bool PythonRegex::match_at_start(std::string_view subject) const {
+  if (!code_) return false;
+  MatchData md(code_->code);
+  const int rc = pcre2_match(code_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()),
+                             subject.size(), 0, PCRE2_ANCHORED, md.data, nullptr);
+  return rc >= 0;
+}
+
+std::vector<RegexGroups> PythonRegex::find_all(std::string_view subject) const {
+  std::vector<RegexGroups> matches;
+  if (!code_) return matches;
+  MatchData md(code_->code);
+  PCRE2_SIZE start = 0;
+  while (start <= subject.size()) {
+    const int rc = pcre2_match(code_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()),
+                               subject.size(), start, 0, md.data, nullptr);
+    if (rc < 0) break;
+    const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md.data);
+    RegexGroups groups;
+    for (const std::string& name : group_names_) {
+      const int number = pcre2_substring_number_from_name(
+          code_->code, reinterpret_cast<PCRE2_SPTR>(name.c_str()));
+      if (number < 0) continue;
+      const PCRE2_SIZE b = ov[2 * number], e = ov[2 * number + 1];
+      if (b == PCRE2_UNSET) continue;
+      groups[name] = std::string(subject.substr(b, e - b));
+    }
+    matches.push_back(std::move(groups));
+    // An empty match advances one byte so the loop ends, as finditer does.
+    start = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
+  }
+  return matches;
+}
+
+}  // namespace bpfpads
