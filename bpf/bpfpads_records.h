@@ -195,7 +195,8 @@ struct bp_call_hardware {
 };
 BP_STATIC_ASSERT(sizeof(struct bp_call_hardware) == 32, "bp_call_hardware layout");
 
-#define BP_CALL_RETURNED 0x1u  /* return_ns, ret and the at-return captures are valid */
+#define BP_CALL_RETURNED 0x1u     /* return_ns, ret and the at-return captures are valid */
+#define BP_CALL_NESTED_SAME 0x2u  /* the same hook is in flight further down this thread */
 
 struct bp_hook_call {
 	struct bp_record_header hdr;

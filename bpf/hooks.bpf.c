@@ -313,6 +313,7 @@ int hook_return(struct pt_regs *ctx)
 	struct bp_frame *f = NULL;
 	char *data = NULL;
 	__u32 depth, found = BP_MAX_CALL_DEPTH;
+	__u16 nested = 0;
 
 	if (!is_tracked(bpf_get_current_pid_tgid() >> 32))
 		return 0;
@@ -336,13 +337,20 @@ int hook_return(struct pt_regs *ctx)
 		count_drop(BP_DROP_UNPAIRED_ENTRY, depth - found - 1);
 	stack->depth = found;
 	f = &stack->frames[found & (BP_MAX_CALL_DEPTH - 1)];
+	/* PyPads' recursion_identity needs to know whether this is a nested call of
+	 * the same function. */
+#pragma unroll
+	for (int i = 0; i < BP_MAX_CALL_DEPTH; i++) {
+		if (i < found && stack->frames[i].hook_id == hook_id)
+			nested = BP_CALL_NESTED_SAME;
+	}
 
 	call = reserve_call(spec, &data);
 	if (!call)
 		return 0;
 	fill_call_header(call, hook_id);
 	call->depth = found;
-	call->flags = BP_CALL_RETURNED;
+	call->flags = BP_CALL_RETURNED | nested;
 	call->entry_ns = f->entry_ns;
 	call->return_ns = call->hdr.ts_ns;
 	call->ret = PT_REGS_RC(ctx);

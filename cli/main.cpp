@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "mappings_command.h"
 #include "run/session.h"
 
 namespace {
@@ -37,6 +38,10 @@ struct CommonFlags {
   bool verbose = false;
   bool quiet = false;
   std::vector<std::string> tags;
+  std::vector<std::string> mappings;
+  std::string config;
+  bool no_default_mappings = false;
+  double max_hook_rate = 100000;
 };
 
 void add_common_flags(CLI::App* cmd, CommonFlags& f) {
@@ -55,6 +60,17 @@ void add_common_flags(CLI::App* cmd, CommonFlags& f) {
   cmd->add_flag("--no-children", f.no_children, "Track only the first process, not its children");
   cmd->add_flag("--no-log-on-failure", f.no_log_on_failure,
                 "Do not keep the tail of stdout/stderr when the job fails");
+  cmd->add_option("--mapping", f.mappings, "Mapping file: what to hook (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--config", f.config, "Pipeline config: hooks -> event types, PyPads' config switches")
+      ->check(CLI::ExistingFile);
+  cmd->add_flag("--no-default-mappings", f.no_default_mappings, "Do not load the shipped mapping files");
+  cmd->add_option("--max-hook-rate", f.max_hook_rate,
+                  "Detach a hook that fires more often than this per second (bounds the job's slowdown)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_flag("-v,--verbose", f.verbose, "Print debug messages (libbpf included)");
   cmd->add_flag("-q,--quiet", f.quiet, "No summary at the end");
 }
@@ -67,6 +83,10 @@ bool apply_common_flags(const CommonFlags& f, bpfpads::SessionOptions& o) {
   o.follow_children = !f.no_children;
   o.log_on_failure = !f.no_log_on_failure;
   o.quiet = f.quiet;
+  o.hooks.mapping_files = f.mappings;
+  o.hooks.config_file = f.config;
+  o.hooks.include_default_mappings = !f.no_default_mappings;
+  o.hooks.max_hook_rate = f.max_hook_rate;
   for (const auto& t : f.tags) {
     auto eq = t.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -118,11 +138,14 @@ int main(int argc, char** argv) {
     (seen_separator ? job : ours).push_back(argv[i]);
   }
   std::reverse(ours.begin(), ours.end());  // CLI11 takes the arguments reversed
+  bpfpads::cli::MappingsCommand mappings_cmd(app);
+
   try {
     app.parse(ours);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  if (mappings_cmd.parsed()) return mappings_cmd.execute();
   if (run->parsed()) {
     auto rest = run->remaining();
     command.insert(command.end(), rest.begin(), rest.end());

@@ -32,6 +32,7 @@ HookCallEvent decode_call(const bp_hook_call& c, const char* data) {
   e.hook_id = c.hook_id;
   e.depth = c.depth;
   e.returned = (c.flags & BP_CALL_RETURNED) != 0;
+  e.nested_same = (c.flags & BP_CALL_NESTED_SAME) != 0;
   e.entry_ns = c.entry_ns;
   e.return_ns = c.return_ns;
   std::memcpy(e.args, c.args, sizeof(e.args));

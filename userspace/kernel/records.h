@@ -47,6 +47,7 @@ struct HookCallEvent {
   uint32_t hook_id;
   uint32_t depth;        // paired calls of the thread already in flight
   bool returned;         // entry and return were paired in the kernel
+  bool nested_same;      // the same hook is in flight further down the thread
   uint64_t entry_ns;     // CLOCK_MONOTONIC
   uint64_t return_ns;
   uint64_t args[BP_MAX_ARGS];

@@ -43,6 +43,23 @@ uint64_t monotonic_ns() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+// What execvp would run: a name with a slash as is, else the first match in $PATH.
+std::string resolve_command(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    std::string dir = dirs.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return {};
+}
+
 std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
   return v && *v ? std::string(v) : fallback;
@@ -100,10 +117,12 @@ class Session {
   std::optional<StoreOwnership> ownership_;
   std::string experiment_id_;
   std::unique_ptr<BpfPrograms> programs_;  // before the probes that use it: destroyed last
+  std::unique_ptr<HookEngine> hooks_;
   std::unique_ptr<ProcTreeProbe> probe_;
   std::optional<HeldChild> child_;
   std::unique_ptr<RunRecorder> recorder_;
   std::vector<std::string> job_argv_;
+  std::string executable_;  // the job's program, resolved like execvp
   std::filesystem::path job_cwd_;
   pid_t root_pid_ = 0;
   InvokingUser user_{};
@@ -123,6 +142,10 @@ class Session {
 };
 
 Result<> Session::prepare() {
+  // Mapping files first: a mistake in them is the user's to fix, root or not.
+  auto engine = HookEngine::load(opt_.hooks);
+  if (!engine) return std::unexpected(engine.error());
+  hooks_ = std::move(*engine);
   if (auto r = check_tracing_privileges(); !r) return r;
   if (auto r = check_kernel_btf(); !r) return r;
 
@@ -144,12 +167,21 @@ Result<> Session::prepare() {
   BpfOptions bopt;
   bopt.follow_children = opt_.follow_children;
   bopt.capture_output = opt_.log_on_failure;
+  hooks_->configure(bopt);
   auto programs = BpfPrograms::open_and_load(bopt);
   if (!programs) return std::unexpected(programs.error());
   programs_ = std::move(*programs);
   auto probe = ProcTreeProbe::attach(*programs_, [this](const KernelEvent& ev) { on_event(ev); });
   if (!probe) return std::unexpected(probe.error());
   probe_ = std::move(*probe);
+  executable_ = opt_.mode == SessionMode::Run
+                    ? (opt_.command.empty() ? "" : resolve_command(opt_.command[0]))
+                    : read_cwd(opt_.attach_pid) ? std::filesystem::read_symlink(
+                                                      "/proc/" + std::to_string(opt_.attach_pid) + "/exe", ec)
+                                                      .string()
+                                                : "";
+  if (hooks_->active())
+    if (auto r = hooks_->attach(*programs_, executable_); !r) return r;
   user_ = invoking_user();
   usage_ = UsageTracker(opt_.mode == SessionMode::Attach);
   return {};
@@ -176,6 +208,9 @@ Result<> Session::start_job() {
   }
   job_argv_ = opt_.command;
   job_cwd_ = std::filesystem::current_path();
+  // Probes on the program and the libraries it will load go in by file before it
+  // runs; later dlopens are caught by the loader watch.
+  hooks_->resolve_before_start(executable_);
   return {};
 }
 
@@ -192,6 +227,8 @@ Result<> Session::adopt_job() {
   if (auto r = probe_->track(pid, 0, 0); !r) return r;
   for (pid_t d : descendants_of(pid, read_process_table()))
     if (auto r = probe_->track(d, 0, 1); !r) log::warning(r.error().describe());
+  hooks_->resolve_process(pid);
+  for (pid_t d : descendants_of(pid, read_process_table())) hooks_->resolve_process(d);
   if (!process_exists(pid))
     return make_error("the process exited while bpfpads was attaching", "--pid " + std::to_string(pid));
   return {};
@@ -220,6 +257,10 @@ void Session::record_setup() {
 }
 
 void Session::on_event(const KernelEvent& ev) {
+  if (std::holds_alternative<HookCallEvent>(ev) || std::holds_alternative<LibraryLoadedEvent>(ev)) {
+    hooks_->on_event(ev);
+    return;
+  }
   if (auto* exit = std::get_if<ProcExitEvent>(&ev)) {
     usage_.on_process_peak(exit->maxrss_pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
     if (static_cast<pid_t>(exit->tgid) == root_pid_ && opt_.mode == SessionMode::Attach) {
@@ -331,6 +372,7 @@ Result<> Session::event_loop() {
         (void)ignored;
         (void)probe_->consume();
         sample();
+        hooks_->on_tick(static_cast<double>(opt_.interval.count()) * static_cast<double>(expirations) / 1000.0);
       } else {
         (void)probe_->consume();
       }
@@ -342,6 +384,7 @@ Result<> Session::event_loop() {
 
 int Session::finish() {
   sample();  // the final counters: every thread has handed its numbers to `exited`
+  hooks_->finish();
   uint64_t elapsed = monotonic_ns() - start_ns_;
   int64_t end = now_ms();
   std::vector<Metric> totals = usage_.totals(elapsed, end);
@@ -450,6 +493,7 @@ int Session::run() {
   }
   recorder_ = std::make_unique<RunRecorder>(*store_, *info);
   start_ns_ = monotonic_ns();
+  hooks_->start_run(*recorder_, now_ms() * 1000 - static_cast<int64_t>(start_ns_ / 1000));
   sample();  // step 0: the baseline, before the job runs
 
   if (child_) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "hooks/hook_engine.h"
 #include "run/run_types.h"
 
 namespace bpfpads {
@@ -31,6 +32,8 @@ struct SessionOptions {
   size_t output_tail_bytes = 64 * 1024;
   bool keep_root = false;  // under sudo, run the job as root instead of the caller
   bool quiet = false;      // no summary
+
+  HookEngineOptions hooks;  // mapping files, --config, hot-hook guard
 };
 
 // Returns the exit status for bpfpads itself: the job's (128+N for signal N),

@@ -1,0 +1,141 @@
+"""Mapping files at work: uprobes, uretprobes and USDT on tests/testprogs/hooked.c
+and a library it opens with dlopen; exact values read back through MLflow."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import SOURCE_DIR, final, history, mlflow_client, only_run
+
+MAPPING = SOURCE_DIR / "tests" / "data" / "mappings" / "hooked_test.yaml"
+
+
+def testlib(testprogs):
+    return Path(testprogs).parent / "tests" / "testlibs" / "libbpfpads_testlib.so"
+
+
+@pytest.fixture
+def hooked_run(require_root, run_bpfpads, testprogs, workdir):
+    res = run_bpfpads(["run", "--mapping", str(MAPPING), "--", str(testprogs / "hooked"),
+                       str(testlib(testprogs))], check_returncode=0)
+    assert "add=42" in res.stdout
+    client = mlflow_client(f"sqlite:///{workdir}/mlflow.db")
+    return client, only_run(client), res
+
+
+def test_string_arguments_become_params(hooked_run):
+    _, run, _ = hooked_run
+    # Including a call from a second thread, and a literal never touched before the call.
+    assert run.data.params == {"max_depth": "6", "eta": "0.3", "nthread": "2"}
+
+
+def test_out_parameter_string_unpacked_into_metrics_with_steps(hooked_run):
+    client, run, _ = hooked_run
+    assert history(client, run, "train-rmse") == [(0, 1.0), (1, 0.5), (2, 0.3333), (3, 0.25), (4, 0.2)]
+    assert history(client, run, "eval-rmse") == [(0, 2.0), (1, 1.0), (2, 0.6667), (3, 0.5), (4, 0.4)]
+
+
+def test_usdt_probe_arguments(hooked_run):
+    client, run, _ = hooked_run
+    assert history(client, run, "usdt_remaining") == [(i, 100.0 - i) for i in range(5)]
+
+
+def test_library_opened_with_dlopen_is_hooked_before_its_first_call(hooked_run):
+    client, run, _ = hooked_run
+    # No step of its own: the run's current step, set by train_step's `extract: step`.
+    assert history(client, run, "testlib_add") == [(4, 42.0)]
+    assert final(client, run, "bpfpads/library_load_stops") >= 1
+
+
+def test_hit_counts_and_mapping_record(hooked_run):
+    client, run, _ = hooked_run
+    assert final(client, run, "bpfpads/hook_hits/set_param") == 3
+    assert final(client, run, "bpfpads/hook_hits/train_step") == 5
+    assert final(client, run, "bpfpads/hook_hits/eval_step") == 5
+    assert final(client, run, "bpfpads/hook_hits/save_model") == 1
+    assert final(client, run, "bpfpads/hook_hits/bpfpads_testlib_add") == 1
+    uses = json.loads(run.data.tags["bpfpads.mappings"])
+    assert uses[0]["file"] == "hooked_test.yaml" and uses[0]["version"] == "1.0.0"
+    assert uses[0]["status"] == "active" and uses[0]["hooks"] == 8
+    assert run.data.tags["bpfpads.mapping.hooked_test.yaml"].startswith("version 1.0.0;")
+
+
+def test_cut_and_unreadable_values_are_counted_and_the_job_unharmed(hooked_run):
+    client, run, res = hooked_run
+    assert run.info.status == "FINISHED"
+    assert run.data.tags["note"] == "x" * 63  # str[64]: the kept part, marked cut
+    assert final(client, run, "bpfpads/dropped/capture_cut") == 1
+    assert final(client, run, "bpfpads/dropped/capture_unreadable") == 1
+    assert "note: capture 'text' was unreadable" in run.data.tags["bpfpads.hook_notes"]
+
+
+def test_saved_model_is_copied_and_per_call_hardware_logged(hooked_run, workdir):
+    client, run, _ = hooked_run
+    local = client.download_artifacts(run.info.run_id, "outputs/model.json", str(workdir / "dl"))
+    assert Path(local).read_text() == '{"model": "trees"}\n'
+    assert len(history(client, run, "calls/train_step/duration_ms")) == 5
+    assert history(client, run, "calls/save_model/disk_write_mb")[0][1] > 0
+
+
+def test_call_tree_and_trace_events(hooked_run, workdir):
+    client, run, _ = hooked_run
+    tree = json.loads(Path(client.download_artifacts(run.info.run_id, "bpfpads/pipeline.json",
+                                                     str(workdir / "dl"))).read_text())
+    threads = next(iter(tree["processes"].values()))
+    calls = [c for t in threads.values() for c in t]
+    # fib recurses: the outermost call holds the others.
+    fib = [c for c in calls if c["function"] == "fib"]
+    assert len(fib) == 1 and fib[0]["calls"], fib
+    trace = json.loads(Path(client.download_artifacts(run.info.run_id, "bpfpads/trace.json",
+                                                      str(workdir / "dl"))).read_text())
+    names = {e["name"] for e in trace["traceEvents"]}
+    assert {"train_step", "eval_step", "fib", "save_model"} <= names
+    assert all(e["ph"] == "X" and e["dur"] >= 0 for e in trace["traceEvents"])
+
+
+def test_recursion_identity_keeps_only_the_outermost_call(require_root, run_bpfpads, testprogs, workdir):
+    config = workdir / "pipeline.yaml"
+    config.write_text("config:\n  recursion_identity: true\n")
+    run_bpfpads(["run", "--mapping", str(MAPPING), "--config", str(config), "--",
+                 str(testprogs / "hooked")], check_returncode=0)
+    client = mlflow_client(f"sqlite:///{workdir}/mlflow.db")
+    run = only_run(client)
+    hits = final(client, run, "bpfpads/hook_hits/fib")
+    assert final(client, run, "bpfpads/calls_skipped_by_recursion_rules") == hits - 1
+
+
+def test_mappings_check_reports_file_line_column(bpfpads_bin, workdir):
+    bad = workdir / "bad.yaml"
+    bad.write_text("metadata:\n  author: a\n  version: '1'\n  library: {name: x, version: '*'}\n"
+                   "mappings:\n  :{lib:libx}:\n    :f:\n      hooks: pypads_fit\n      capturez: {}\n")
+    res = subprocess.run([str(bpfpads_bin), "mappings", "check", str(bad)], capture_output=True, text=True)
+    assert res.returncode == 1
+    assert f"{bad}:9:7: error: unknown key 'capturez'" in res.stderr, res.stderr
+    ok = subprocess.run([str(bpfpads_bin), "mappings", "check", str(MAPPING)], capture_output=True, text=True)
+    assert ok.returncode == 0 and "8 entries" in ok.stdout
+
+
+def test_mappings_resolve_shows_symbols_and_near_matches(bpfpads_bin, testprogs, workdir):
+    res = subprocess.run([str(bpfpads_bin), "mappings", "resolve", str(MAPPING), "--binary",
+                          str(testprogs / "hooked")], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert "-> set_param @ file offset 0x" in res.stdout
+    assert "bpfpads_test:iteration (USDT bpfpads_test:iteration)" in res.stdout
+    typo = workdir / "typo.yaml"
+    typo.write_text(MAPPING.read_text().replace(":train_step:", ":train_stepp:"))
+    res = subprocess.run([str(bpfpads_bin), "mappings", "resolve", str(typo), "--binary",
+                          str(testprogs / "hooked"), "--strict"], capture_output=True, text=True)
+    assert res.returncode == 1
+    assert "train_stepp matched no symbol; near: train_step" in res.stderr, res.stderr
+
+
+def test_bad_mapping_fails_before_the_job_runs(run_bpfpads, workdir):
+    bad = workdir / "bad.yaml"
+    bad.write_text("metadata: {}\nmappings: {}\n")
+    marker = workdir / "ran"
+    res = run_bpfpads(["run", "--mapping", str(bad), "--", "touch", str(marker)])
+    assert res.returncode == 2
+    assert str(bad) in res.stderr
+    assert not marker.exists()

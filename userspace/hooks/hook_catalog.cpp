@@ -1,0 +1,181 @@
+#include "hooks/hook_catalog.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "hooks/library_version.h"
+#include "symbols/library_locator.h"
+#include "symbols/symbol_index.h"
+#include "symbols/symbol_matcher.h"
+#include "symbols/usdt_notes.h"
+
+namespace bpfpads {
+namespace {
+
+std::string file_identity(const std::string& path) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return path;
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::vector<PathSegment> to_path_segments(const std::vector<Segment>& path) {
+  std::vector<PathSegment> out;
+  for (const auto& s : path) out.push_back({s.kind == Segment::Kind::Regex, s.text});
+  return out;
+}
+
+}  // namespace
+
+HookCatalog::HookCatalog(std::vector<LoadedMapping> mappings, PipelineConfig config)
+    : mappings_(std::move(mappings)), config_(std::move(config)) {
+  for (const auto& m : mappings_) {
+    MappingUse use;
+    use.name = std::filesystem::path(m.path).filename();
+    use.version = m.file.metadata.version;
+    use.library = m.file.metadata.library.name;
+    use.library_version = "not loaded";
+    use.status = "waiting for its library";
+    uses_[&m] = use;
+  }
+}
+
+bool HookCatalog::has_native_targets() const {
+  for (const auto& m : mappings_)
+    for (const auto& e : m.file.entries)
+      if (e.target.is_native()) return true;
+  return false;
+}
+
+std::vector<std::string> HookCatalog::events_for(const MappingEntry& entry) const {
+  std::vector<std::string> events;
+  for (const auto& hook : entry.hooks)
+    for (const auto& ev : config_.events_for_hook(hook))
+      if (!contains(events, ev)) events.push_back(ev);
+  return events;
+}
+
+Result<std::vector<Hook*>> HookCatalog::resolve_file(const std::string& open_path,
+                                                     const std::string& display, bool is_executable) {
+  std::vector<Hook*> created;
+  std::string identity = file_identity(open_path);
+  if (!seen_.insert(identity).second) return created;
+  std::string soname = read_soname(open_path);
+
+  std::optional<SymbolIndex> index;
+  std::optional<std::vector<UsdtProbe>> probes;
+  for (auto& mapping : mappings_) {
+    MappingUse& use = uses_[&mapping];
+    bool version_checked = false;
+    for (const auto& entry : mapping.file.entries) {
+      const Target& t = entry.target;
+      bool applies = (t.kind == Target::Kind::NativeLibrary && library_matches(t.object, display, soname)) ||
+                     (t.kind == Target::Kind::NativeExecutable && is_executable &&
+                      exe_matches(t.object, display));
+      if (!applies) continue;
+      if (!version_checked) {
+        version_checked = true;
+        auto found = detect_library_version(open_path, mapping.file.metadata.library.name);
+        use.library_version = found.value_or("unknown");
+        if (found && !mapping.file.metadata.library.version.satisfied_by(*found)) {
+          use.status = "skipped: " + mapping.file.metadata.library.name + " " + *found +
+                       " in " + display + " does not satisfy " +
+                       mapping.file.metadata.library.version.text();
+          break;  // no entry of this file applies to this library
+        }
+        use.status = "active";
+      }
+      std::vector<std::string> events = events_for(entry);
+      LayoutOptions lopt;
+      lopt.usdt = t.is_usdt();
+      lopt.hardware = contains(events, "hardware");
+      lopt.paired = lopt.hardware || contains(events, "pipeline") || contains(events, "output");
+      auto layout = compile_hook_layout(entry.capture, lopt);
+      if (!layout)
+        return std::unexpected(layout.error().with_context(mapping.path + ":" +
+                                                           std::to_string(entry.location.line)));
+
+      auto make_hook = [&](std::string function) {
+        auto h = std::make_unique<Hook>();
+        h->id = static_cast<uint32_t>(hooks_.size());
+        h->mapping = &mapping;
+        h->entry = &entry;
+        h->function = std::move(function);
+        h->binary = open_path;
+        h->layout = *layout;
+        h->events = events;
+        hooks_.push_back(std::move(h));
+        created.push_back(hooks_.back().get());
+        ++use.hooks;
+        matched_.insert(&entry);
+        return hooks_.back().get();
+      };
+
+      if (t.is_usdt()) {
+        if (!probes) {
+          auto p = read_usdt_probes(open_path);
+          if (!p) return std::unexpected(p.error());
+          probes = std::move(*p);
+        }
+        for (const auto& probe : *probes) {
+          if (probe.provider != *t.usdt_provider || entry.path.size() != 1 ||
+              !entry.path[0].matches(probe.name))
+            continue;
+          Hook* h = make_hook(probe.provider + ":" + probe.name);
+          h->usdt = true;
+          h->usdt_provider = probe.provider;
+          h->usdt_name = probe.name;
+        }
+        continue;
+      }
+      if (!index) {
+        auto idx = SymbolIndex::open(open_path);
+        if (!idx) return std::unexpected(idx.error());
+        index = std::move(*idx);
+      }
+      auto segments = to_path_segments(entry.path);
+      auto match = match_symbols(*index, segments);
+      if (!match) return std::unexpected(match.error());
+      if (match->targets.empty()) {
+        auto& near = near_misses_[&entry];
+        for (auto& n : match->near_matches)
+          if (!contains(near, n)) near.push_back(n);
+      }
+      for (const auto& target : match->targets) {
+        Hook* h = make_hook(target.demangled.empty() ? target.symbol : target.demangled);
+        h->file_offset = target.probe_offset;
+      }
+    }
+  }
+  return created;
+}
+
+Hook* HookCatalog::find(uint32_t id) { return id < hooks_.size() ? hooks_[id].get() : nullptr; }
+
+std::vector<MappingUse> HookCatalog::mapping_uses() const {
+  std::vector<MappingUse> out;
+  for (const auto& m : mappings_) out.push_back(uses_.at(&m));
+  return out;
+}
+
+std::vector<std::string> HookCatalog::unmatched_entries() const {
+  std::vector<std::string> out;
+  for (const auto& [entry, near] : near_misses_) {
+    if (matched_.count(entry)) continue;
+    std::string line = entry->location.file + ":" + std::to_string(entry->location.line) + ": " +
+                       entry->path_text() + " matched no symbol";
+    if (!near.empty()) {
+      line += "; near: ";
+      for (size_t i = 0; i < near.size() && i < 5; ++i) line += (i ? ", " : "") + near[i];
+    }
+    out.push_back(line);
+  }
+  return out;
+}
+
+}  // namespace bpfpads

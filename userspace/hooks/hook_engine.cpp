@@ -1,0 +1,254 @@
+#include "hooks/hook_engine.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "common/log.h"
+#include "mapping/mapping_parser.h"
+#include "run/run_recorder.h"
+#include "symbols/elf_file.h"
+#include "symbols/library_locator.h"
+
+namespace bpfpads {
+namespace {
+
+constexpr double kEstimatedHitCostUs = 1.0;  // uprobe trap + program, this class of VM
+
+std::string dynamic_loader_of(const std::string& executable) {
+  auto elf = ElfFile::open(executable);
+  if (elf) {
+    if (Elf_Scn* scn = elf->section(".interp"))
+      if (auto hdr = elf->section_header(scn)) {
+        auto bytes = elf->bytes(hdr->sh_offset, hdr->sh_size);
+        std::string path(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        path = path.c_str();  // up to the NUL
+        if (!path.empty()) return path;
+      }
+  }
+  return "/lib64/ld-linux-x86-64.so.2";
+}
+
+}  // namespace
+
+std::vector<std::string> shipped_mapping_files() {
+  std::vector<std::filesystem::path> dirs;
+  if (const char* env = std::getenv("BPFPADS_MAPPINGS_DIR"); env && *env) {
+    dirs.push_back(env);
+  } else {
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) dirs.push_back(exe.parent_path().parent_path() / "share" / "bpfpads" / "mappings");
+    dirs.push_back(BPFPADS_SOURCE_MAPPINGS_DIR);
+  }
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) continue;
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+      auto ext = e.path().extension();
+      if (ext == ".yaml" || ext == ".yml") files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+  }
+  return {};
+}
+
+Result<std::vector<LoadedMapping>> load_mapping_files(const std::vector<std::string>& paths, bool shipped) {
+  std::vector<LoadedMapping> out;
+  std::string errors;
+  for (const auto& path : paths) {
+    auto parsed = parse_mapping_file(path);
+    for (const auto& d : parsed.diagnostics)
+      if (d.severity != Severity::Error) log::warning(d.format());
+    if (!parsed.file) {
+      errors += (errors.empty() ? "" : "\n") + parsed.file.error().message;
+      continue;
+    }
+    out.push_back({std::move(*parsed.file), path, shipped});
+  }
+  if (!errors.empty()) return make_error(errors);
+  return out;
+}
+
+Result<std::unique_ptr<HookEngine>> HookEngine::load(const HookEngineOptions& options) {
+  PipelineConfig config = PipelineConfig::defaults();
+  if (!options.config_file.empty()) {
+    auto parsed = parse_pipeline_config_file(options.config_file);
+    for (const auto& d : parsed.diagnostics)
+      if (d.severity != Severity::Error) log::warning(d.format());
+    if (!parsed.config) return std::unexpected(parsed.config.error());
+    config = *parsed.config;
+  }
+  std::vector<LoadedMapping> mappings;
+  if (options.include_default_mappings && config.include_default_mappings) {
+    auto shipped = load_mapping_files(shipped_mapping_files(), true);
+    if (!shipped) return std::unexpected(shipped.error().with_context("shipped mappings"));
+    mappings = std::move(*shipped);
+  }
+  auto user = load_mapping_files(options.mapping_files, false);
+  if (!user) return std::unexpected(user.error());
+  for (auto& m : *user) mappings.push_back(std::move(m));
+  return std::unique_ptr<HookEngine>(new HookEngine(HookCatalog(std::move(mappings), config), options));
+}
+
+void HookEngine::configure(BpfOptions& options) const {
+  options.follow_children = options.follow_children && catalog_.config().track_sub_processes;
+  if (!active()) return;
+  options.load_hooks = true;
+  options.stop_on_library_load = true;
+}
+
+Result<> HookEngine::attach(BpfPrograms& programs, const std::string& executable) {
+  attacher_ = std::make_unique<HookAttacher>(programs);
+  std::vector<std::string> loaders = {"/lib64/ld-linux-x86-64.so.2"};
+  if (!executable.empty()) loaders.push_back(dynamic_loader_of(executable));
+  std::vector<std::string> done;
+  for (const auto& l : loaders) {
+    std::error_code ec;
+    std::string real = std::filesystem::canonical(l, ec);
+    if (ec || std::find(done.begin(), done.end(), real) != done.end()) continue;
+    done.push_back(real);
+    if (auto r = attacher_->watch_library_loads(real); !r) {
+      // Libraries loaded later are then only found when we resolved them up front.
+      notes_.push_back("libraries loaded at run time are not watched: " + r.error().describe());
+      log::warning(notes_.back());
+    }
+  }
+  return {};
+}
+
+void HookEngine::attach_hooks(const std::vector<Hook*>& hooks) {
+  for (Hook* h : hooks) {
+    if (auto r = attacher_->set_spec(h->id, h->layout.spec); !r) {
+      h->detached = true;
+      h->detached_reason = r.error().describe();
+      continue;
+    }
+    for (const auto& w : h->layout.warnings) notes_.push_back(h->function + ": " + w);
+    Result<> r = h->usdt ? attacher_->attach_usdt(h->id, {h->binary, h->usdt_provider, h->usdt_name})
+                         : attacher_->attach_uprobe(h->id, {h->binary, h->file_offset, h->function},
+                                                    (h->layout.spec.flags & BP_HOOK_PAIRED) != 0);
+    if (!r) {
+      h->detached = true;
+      h->detached_reason = r.error().describe();
+      notes_.push_back(h->detached_reason);
+      log::warning(h->detached_reason);
+    } else {
+      log::debug("hooked " + h->function + " in " + h->binary + " (hook " + std::to_string(h->id) + ")");
+    }
+  }
+}
+
+void HookEngine::resolve(const std::string& open_path, const std::string& display, bool is_executable) {
+  auto hooks = catalog_.resolve_file(open_path, display, is_executable);
+  if (!hooks) {
+    notes_.push_back(hooks.error().describe());
+    log::warning(notes_.back());
+    return;
+  }
+  if (attacher_) attach_hooks(*hooks);
+}
+
+void HookEngine::resolve_before_start(const std::string& executable) {
+  if (!active()) return;
+  if (!executable.empty()) resolve(executable, executable, true);
+  for (const auto& m : catalog_.mappings())
+    for (const auto& e : m.file.entries) {
+      if (e.target.kind != Target::Kind::NativeLibrary) continue;
+      auto found = find_library(e.target.object, executable);
+      if (!found) continue;
+      for (const auto& path : *found) resolve(path, path, false);
+    }
+}
+
+void HookEngine::resolve_process(pid_t pid) {
+  if (!active()) return;
+  auto exe = process_executable(pid);
+  auto files = mapped_elf_files(pid);
+  if (!files) return;
+  for (const auto& f : *files) resolve(f.open_path, f.path, exe && *exe == f.path);
+}
+
+void HookEngine::start_run(RunRecorder& recorder, int64_t mono_to_wall_us) {
+  sink_ = std::make_unique<RunSink>(recorder);
+  dispatcher_ = std::make_unique<Dispatcher>(catalog_, *sink_, mono_to_wall_us);
+}
+
+void HookEngine::on_event(const KernelEvent& event) {
+  if (auto* call = std::get_if<HookCallEvent>(&event)) {
+    if (dispatcher_) dispatcher_->on_call(*call);
+  } else if (auto* loaded = std::get_if<LibraryLoadedEvent>(&event)) {
+    ++library_stops_;
+    resolve_process(static_cast<pid_t>(loaded->tgid));
+    // Never leave the job stopped: continue it whatever happened above.
+    if (loaded->stopped) kill(static_cast<pid_t>(loaded->tgid), SIGCONT);
+  }
+}
+
+void HookEngine::on_tick(double seconds) {
+  if (sink_) sink_->flush();
+  if (!attacher_ || seconds <= 0) return;
+  auto hits = attacher_->hits(static_cast<uint32_t>(catalog_.hooks().size()));
+  last_hits_.resize(hits.size(), 0);
+  for (size_t id = 0; id < hits.size(); ++id) {
+    double rate = static_cast<double>(hits[id] - last_hits_[id]) / seconds;
+    last_hits_[id] = hits[id];
+    Hook* h = catalog_.find(static_cast<uint32_t>(id));
+    if (!h || h->detached || rate <= options_.max_hook_rate) continue;
+    attacher_->detach(h->id);
+    h->detached = true;
+    char cost[64];
+    snprintf(cost, sizeof(cost), "%.0f%%", rate * kEstimatedHitCostUs / 1e4);
+    h->detached_reason = h->function + " fired " + std::to_string(static_cast<uint64_t>(rate)) +
+                         " times/s (about " + cost + " of a core at ~1 us per hit), over --max-hook-rate " +
+                         std::to_string(static_cast<uint64_t>(options_.max_hook_rate)) + ": detached";
+    notes_.push_back(h->detached_reason);
+    log::warning(h->detached_reason);
+  }
+}
+
+void HookEngine::finish() {
+  if (!dispatcher_ || !sink_) return;
+  dispatcher_->finish();
+  int64_t now = now_ms();
+  std::vector<uint64_t> hits;
+  if (attacher_) hits = attacher_->hits(static_cast<uint32_t>(catalog_.hooks().size()));
+  for (const auto& h : catalog_.hooks()) {
+    uint64_t n = h->id < hits.size() ? hits[h->id] : dispatcher_->calls_seen(h->id);
+    sink_->log_metric("bpfpads/hook_hits/" + h->function, static_cast<double>(n), 0, now);
+  }
+  sink_->log_metric("bpfpads/dropped/capture_values_cut", static_cast<double>(dispatcher_->cut_values()), 0, now);
+  sink_->log_metric("bpfpads/dropped/capture_values_unreadable",
+                    static_cast<double>(dispatcher_->unreadable_values()), 0, now);
+  sink_->log_metric("bpfpads/calls_skipped_by_recursion_rules",
+                    static_cast<double>(dispatcher_->calls_skipped_by_recursion_rules()), 0, now);
+  sink_->log_metric("bpfpads/library_load_stops", static_cast<double>(library_stops_), 0, now);
+  sink_->flush();
+
+  nlohmann::json uses = nlohmann::json::array();
+  for (const auto& u : catalog_.mapping_uses()) {
+    uses.push_back({{"file", u.name}, {"version", u.version}, {"library", u.library},
+                    {"library_version", u.library_version}, {"status", u.status}, {"hooks", u.hooks}});
+    sink_->set_tag("bpfpads.mapping." + u.name, "version " + u.version + "; " + u.library + " " +
+                                                    u.library_version + "; " + u.status + "; " +
+                                                    std::to_string(u.hooks) + " hooks");
+  }
+  if (!uses.empty()) sink_->set_tag("bpfpads.mappings", uses.dump());
+  std::vector<std::string> notes = notes_;
+  for (const auto& u : catalog_.unmatched_entries()) notes.push_back(u);
+  for (const auto& w : sink_->warnings()) notes.push_back(w);
+  if (!notes.empty()) {
+    std::string text;
+    for (const auto& n : notes) text += n + "\n";
+    if (text.size() > 7000) text = text.substr(0, 7000) + "...\n";
+    sink_->set_tag("bpfpads.hook_notes", text);
+  }
+}
+
+}  // namespace bpfpads

@@ -1,0 +1,78 @@
+// Mapping files at work in a run: loads them, resolves their native targets in the
+// files the job maps (before it runs, and at every dlopen while the loader holds
+// the process stopped), attaches the hooks, feeds hooked calls to the pipeline,
+// guards against hooks that fire too often, and records what it did in the run.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "hooks/hook_attacher.h"
+#include "hooks/hook_catalog.h"
+#include "kernel/bpf_programs.h"
+#include "kernel/records.h"
+#include "pipeline/dispatcher.h"
+#include "pipeline/run_sink.h"
+
+namespace bpfpads {
+
+class RunRecorder;
+
+struct HookEngineOptions {
+  std::vector<std::string> mapping_files;  // --mapping
+  std::string config_file;                 // --config
+  bool include_default_mappings = true;    // the shipped mappings/ (unless config says no)
+  double max_hook_rate = 100000;           // hits per second before a hook is detached
+};
+
+// Where shipped mapping files live: $BPFPADS_MAPPINGS_DIR, <prefix>/share/bpfpads/
+// mappings next to the executable, or the source tree's mappings/.
+std::vector<std::string> shipped_mapping_files();
+
+// Reads mapping files; every problem is reported as file:line:col.
+Result<std::vector<LoadedMapping>> load_mapping_files(const std::vector<std::string>& paths, bool shipped);
+
+class HookEngine {
+ public:
+  static Result<std::unique_ptr<HookEngine>> load(const HookEngineOptions& options);
+
+  bool active() const { return catalog_.has_native_targets(); }
+  const PipelineConfig& config() const { return catalog_.config(); }
+  // Sets what the BPF object must load for the hooks.
+  void configure(BpfOptions& options) const;
+
+  // After the BPF object is loaded: watch the dynamic loader.
+  Result<> attach(BpfPrograms& programs, const std::string& executable);
+  // Files known before the job starts: its executable and the libraries it will load.
+  void resolve_before_start(const std::string& executable);
+  // Files a running process maps now (attach mode; after a library load).
+  void resolve_process(pid_t pid);
+
+  void start_run(RunRecorder& recorder, int64_t mono_to_wall_us);
+  void on_event(const KernelEvent& event);
+  void on_tick(double seconds_since_last);
+  void finish();
+
+ private:
+  explicit HookEngine(HookCatalog catalog, const HookEngineOptions& options)
+      : catalog_(std::move(catalog)), options_(options) {}
+  void attach_hooks(const std::vector<Hook*>& hooks);
+  void resolve(const std::string& open_path, const std::string& display, bool is_executable);
+
+  HookCatalog catalog_;
+  HookEngineOptions options_;
+  std::unique_ptr<HookAttacher> attacher_;
+  std::unique_ptr<RunSink> sink_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::vector<uint64_t> last_hits_;
+  std::vector<std::string> notes_;  // attach failures, detached hooks
+  uint64_t library_stops_ = 0;
+};
+
+}  // namespace bpfpads

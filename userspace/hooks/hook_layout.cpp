@@ -1,0 +1,200 @@
+#include "hooks/hook_layout.h"
+
+#include <bit>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+#include "store/py_float.h"
+
+namespace bpfpads {
+namespace {
+
+constexpr int kIntRegisters = BP_MAX_ARGS;  // rdi rsi rdx rcx r8 r9 (x86-64 System V)
+
+uint8_t int_size(CaptureKind k) {
+  switch (k) {
+    case CaptureKind::I8: case CaptureKind::U8: case CaptureKind::Bool: return 1;
+    case CaptureKind::I16: case CaptureKind::U16: return 2;
+    case CaptureKind::I32: case CaptureKind::U32: case CaptureKind::F32: return 4;
+    default: return 8;
+  }
+}
+
+bool is_text(CaptureKind k) { return k == CaptureKind::Str || k == CaptureKind::Bytes; }
+
+// Places a string/buffer in the data area; false when it does not fit.
+bool place(HookLayout& layout, bp_capture_spec& cap, uint32_t bound, uint32_t& used) {
+  if (bound == 0) bound = kDefaultStringBound;
+  if (used + bound > BP_HOOK_DATA_MAX) return false;
+  cap.offset = static_cast<uint16_t>(used);
+  cap.max_len = static_cast<uint16_t>(bound);
+  used += bound;
+  layout.spec.flags |= BP_HOOK_HAS_DATA;
+  return true;
+}
+
+std::string format_integer(CaptureKind kind, uint64_t raw) {
+  char buf[32];
+  switch (kind) {
+    case CaptureKind::I8: return std::to_string(static_cast<int8_t>(raw));
+    case CaptureKind::I16: return std::to_string(static_cast<int16_t>(raw));
+    case CaptureKind::I32: return std::to_string(static_cast<int32_t>(raw));
+    case CaptureKind::I64: return std::to_string(static_cast<int64_t>(raw));
+    case CaptureKind::U8: return std::to_string(static_cast<uint8_t>(raw));
+    case CaptureKind::U16: return std::to_string(static_cast<uint16_t>(raw));
+    case CaptureKind::U32: return std::to_string(static_cast<uint32_t>(raw));
+    case CaptureKind::U64: return std::to_string(raw);
+    case CaptureKind::Bool: return (raw & 0xff) ? "true" : "false";
+    case CaptureKind::F32: return python_float_repr(std::bit_cast<float>(static_cast<uint32_t>(raw)));
+    case CaptureKind::F64: return python_float_repr(std::bit_cast<double>(raw));
+    case CaptureKind::Ptr:
+    default:
+      snprintf(buf, sizeof(buf), "0x%" PRIx64, raw);
+      return buf;
+  }
+}
+
+}  // namespace
+
+Result<HookLayout> compile_hook_layout(const std::optional<CaptureSpec>& capture,
+                                       const LayoutOptions& options) {
+  HookLayout layout;
+  uint32_t data_used = 0;
+  int int_reg = 0;  // next integer register (or USDT argument number)
+  std::map<std::string, int> register_of;  // argument name -> register, for length args
+
+  auto add = [&](CaptureField field, bp_capture_spec cap) -> Result<> {
+    if (layout.fields.size() >= BP_MAX_CAPTURES)
+      return make_error("at most " + std::to_string(BP_MAX_CAPTURES) + " captures per hook",
+                        "capture " + field.name);
+    layout.spec.captures[layout.fields.size()] = cap;
+    layout.fields.push_back(std::move(field));
+    return {};
+  };
+  auto too_big = [&](const std::string& name) {
+    return make_error("string and buffer captures of this hook need more than " +
+                          std::to_string(BP_HOOK_DATA_MAX) +
+                          " bytes per call; give them smaller bounds, e.g. str[128]",
+                      "capture " + name);
+  };
+
+  if (capture) {
+    for (const auto& arg : capture->args) {
+      CaptureField field{arg.name, arg.type, true};
+      bp_capture_spec cap{};
+      // Floats travel in XMM registers (unless passed by pointer), which uprobe
+      // programs cannot read; they do not use an integer register either.
+      if (arg.type.in_float_register() && !options.usdt) {
+        field.readable = false;
+        layout.warnings.push_back("capture " + arg.name + ": " + arg.type.to_string() +
+                                  " arrives in a floating-point register, which BPF cannot read; "
+                                  "capture it through a pointer (out " + arg.type.to_string() + ")");
+        if (auto r = add(field, cap); !r) return std::unexpected(r.error());
+        continue;
+      }
+      if (int_reg >= kIntRegisters && !options.usdt)
+        return make_error("only the first 6 integer/pointer arguments are in registers on x86-64",
+                          "capture " + arg.name);
+      int reg = int_reg++;
+      register_of[arg.name] = reg;
+      cap.arg = static_cast<uint8_t>(reg);
+      const CaptureKind kind = arg.type.kind;
+      if (!arg.type.out) {
+        if (kind == CaptureKind::Str) {
+          cap.kind = BP_CAP_STR;
+          if (!place(layout, cap, arg.type.bound, data_used)) return too_big(arg.name);
+        } else if (kind == CaptureKind::Bytes) {
+          if (!arg.type.length_arg.empty()) {
+            auto it = register_of.find(arg.type.length_arg);
+            if (it == register_of.end())
+              return make_error("length argument '" + arg.type.length_arg +
+                                    "' must be captured before the buffer",
+                                "capture " + arg.name);
+            cap.kind = BP_CAP_BYTES_ARGLEN;
+            cap.len_arg = static_cast<uint8_t>(it->second);
+          } else {
+            cap.kind = BP_CAP_BYTES;
+          }
+          if (!place(layout, cap, arg.type.bound, data_used)) return too_big(arg.name);
+        } else {
+          cap.kind = BP_CAP_ARG;
+        }
+      } else {
+        layout.spec.flags |= BP_HOOK_PAIRED;  // read when the callee has filled it
+        if (kind == CaptureKind::Str) {
+          cap.kind = BP_CAP_OUT_STR;
+          if (!place(layout, cap, arg.type.bound, data_used)) return too_big(arg.name);
+        } else if (kind == CaptureKind::Bytes) {
+          return make_error("out bytes is not supported; capture a pointer and its length instead",
+                            "capture " + arg.name);
+        } else {
+          cap.kind = BP_CAP_OUT_INT;
+          cap.int_size = int_size(kind);
+        }
+      }
+      if (auto r = add(field, cap); !r) return std::unexpected(r.error());
+    }
+    if (capture->returns) {
+      const CaptureType& t = *capture->returns;
+      CaptureField field{"return", t, true};
+      bp_capture_spec cap{};
+      layout.spec.flags |= BP_HOOK_PAIRED;
+      if (t.in_float_register()) {
+        field.readable = false;
+        layout.warnings.push_back("returns: " + t.to_string() +
+                                  " comes back in a floating-point register, which BPF cannot read");
+      } else if (t.kind == CaptureKind::Str) {
+        cap.kind = BP_CAP_RET_STR;
+        if (!place(layout, cap, t.bound, data_used)) return too_big("return");
+      } else if (t.kind == CaptureKind::Bytes) {
+        return make_error("a returned buffer has no length; capture it as str or ptr", "returns");
+      } else {
+        cap.kind = BP_CAP_RET;
+      }
+      if (auto r = add(field, cap); !r) return std::unexpected(r.error());
+    }
+  }
+  if (options.paired) layout.spec.flags |= BP_HOOK_PAIRED;
+  // BPF cannot fault pages in: a string the job has not touched yet (a literal in
+  // a page never read) is unreadable at entry. At return the callee has read its
+  // arguments, so strings and buffers are read then.
+  if (layout.spec.flags & BP_HOOK_HAS_DATA) layout.spec.flags |= BP_HOOK_PAIRED;
+  if (options.hardware) layout.spec.flags |= BP_HOOK_PAIRED | BP_HOOK_HARDWARE;
+  if (options.usdt) {
+    layout.spec.flags |= BP_HOOK_USDT;
+    // A USDT site is not a function: there is no return to wait for.
+    layout.spec.flags &= ~(BP_HOOK_PAIRED | BP_HOOK_HARDWARE);
+    for (const auto& f : layout.fields)
+      if (f.type.out || f.name == "return")
+        return make_error("USDT probes have no return: out and returns captures are not possible",
+                          "capture " + f.name);
+  }
+  layout.spec.ncaptures = static_cast<uint8_t>(layout.fields.size());
+  return layout;
+}
+
+std::map<std::string, CapturedValue> decode_captures(const HookLayout& layout,
+                                                     const HookCallEvent& call) {
+  std::map<std::string, CapturedValue> out;
+  for (size_t i = 0; i < layout.fields.size() && i < BP_MAX_CAPTURES; ++i) {
+    const CaptureField& f = layout.fields[i];
+    const bp_capture_spec& cap = layout.spec.captures[i];
+    CapturedValue v;
+    const bp_capture_slot& slot = call.slots[i];
+    v.cut = (slot.flags & BP_FLAG_CUT) != 0;
+    v.unreadable = !f.readable || (slot.flags & BP_FLAG_UNREADABLE) != 0;
+    if (f.readable && !v.unreadable) {
+      if (is_text(f.type.kind)) {
+        size_t off = cap.offset, len = std::min<size_t>(slot.len, cap.max_len);
+        if (off + len <= call.data.size()) v.text = call.data.substr(off, len);
+      } else {
+        v.text = format_integer(f.type.kind, call.values[i]);
+      }
+    }
+    out.emplace(f.name, std::move(v));
+  }
+  return out;
+}
+
+}  // namespace bpfpads

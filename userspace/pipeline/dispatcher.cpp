@@ -1,0 +1,57 @@
+#include "pipeline/dispatcher.h"
+
+#include <filesystem>
+
+#include "pipeline/extract_eval.h"
+
+namespace bpfpads {
+
+Dispatcher::Dispatcher(HookCatalog& catalog, RunSink& sink, int64_t mono_to_wall_us)
+    : catalog_(catalog), sink_(sink), mono_to_wall_us_(mono_to_wall_us),
+      loggers_(LoggerRegistry::instance().create_all()) {}
+
+uint64_t Dispatcher::calls_seen(uint32_t hook_id) const {
+  auto it = calls_.find(hook_id);
+  return it == calls_.end() ? 0 : it->second;
+}
+
+void Dispatcher::on_call(const HookCallEvent& event) {
+  Hook* hook = catalog_.find(event.hook_id);
+  if (!hook) return;
+  uint64_t number = ++calls_[event.hook_id];
+
+  const PipelineConfig& config = catalog_.config();
+  if ((config.recursion_depth >= 0 && static_cast<int>(event.depth) > config.recursion_depth) ||
+      (config.recursion_identity && event.nested_same)) {
+    ++skipped_recursion_;
+    return;
+  }
+
+  HookCall call{*hook, event, decode_captures(hook->layout, event)};
+  call.call_number = number;
+  call.entry_wall_us = static_cast<int64_t>(event.entry_ns / 1000) + mono_to_wall_us_;
+  int64_t end_ns = static_cast<int64_t>(event.returned ? event.return_ns : event.entry_ns);
+  call.wall_ms = (end_ns / 1000 + mono_to_wall_us_) / 1000;
+  call.duration_us = event.returned ? static_cast<int64_t>((event.return_ns - event.entry_ns) / 1000) : 0;
+  std::error_code ec;
+  call.cwd = std::filesystem::read_symlink("/proc/" + std::to_string(event.tgid) + "/cwd", ec).string();
+  for (const auto& [name, v] : call.values) {
+    cut_values_ += v.cut;
+    unreadable_values_ += v.unreadable && hook->layout.fields.size() > 0;
+  }
+
+  // `extract: step:` sets the step that later metrics of the run use.
+  if (hook->entry->extract)
+    if (auto step = extract_step(*hook->entry->extract, call, sink_)) sink_.current_step = step;
+
+  for (const auto& logger : loggers_)
+    for (const auto& ev : hook->events)
+      if (logger->event_type() == ev) logger->on_call(call, sink_);
+}
+
+void Dispatcher::finish() {
+  for (const auto& logger : loggers_) logger->finish(sink_);
+  sink_.flush();
+}
+
+}  // namespace bpfpads

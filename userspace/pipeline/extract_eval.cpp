@@ -1,0 +1,176 @@
+#include "pipeline/extract_eval.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+#include "pipeline/run_sink.h"
+#include "store/md5.h"
+
+namespace bpfpads {
+
+std::map<std::string, std::string> HookCall::template_values() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, v] : values) out[name] = v.text;
+  return out;
+}
+
+namespace {
+
+std::string where(const HookCall& call) { return call.hook.function; }
+
+std::optional<std::string> render(const ValueTemplate& t, const HookCall& call, RunSink& sink) {
+  for (const auto& name : t.referenced_names()) {
+    auto it = call.values.find(name);
+    if (it != call.values.end() && it->second.unreadable) {
+      sink.warn(where(call) + ": capture '" + name + "' was unreadable; '" + t.text() + "' skipped");
+      return std::nullopt;
+    }
+  }
+  auto r = t.render(call.template_values());
+  if (!r) {
+    sink.warn(where(call) + ": " + r.error().describe());
+    return std::nullopt;
+  }
+  return *r;
+}
+
+std::optional<double> parse_number(std::string text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  size_t start = text.find_first_not_of(" \t\r\n");
+  if (start == std::string::npos) return std::nullopt;
+  text = text.substr(start);
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);  // accepts nan, inf, 1e-5 like Python's float()
+  if (end == text.c_str() || *end != '\0') return std::nullopt;
+  return v;
+}
+
+std::optional<int64_t> parse_step(const std::string& text) {
+  auto v = parse_number(text);
+  if (!v || std::isnan(*v)) return std::nullopt;
+  return static_cast<int64_t>(*v);
+}
+
+}  // namespace
+
+std::vector<Param> extract_params(const ExtractSpec& spec, const HookCall& call, RunSink& sink) {
+  std::vector<Param> out;
+  for (const auto& rule : spec.params) {
+    auto key = render(rule.key, call, sink);
+    auto value = render(rule.value, call, sink);
+    if (key && value && !key->empty()) out.push_back({*key, *value});
+  }
+  return out;
+}
+
+std::vector<Tag> extract_tags(const ExtractSpec& spec, const HookCall& call, RunSink& sink) {
+  std::vector<Tag> out;
+  for (const auto& rule : spec.tags) {
+    auto key = render(rule.key, call, sink);
+    auto value = render(rule.value, call, sink);
+    if (key && value && !key->empty()) out.push_back({*key, *value});
+  }
+  return out;
+}
+
+std::optional<int64_t> extract_step(const ExtractSpec& spec, const HookCall& call, RunSink& sink) {
+  if (!spec.step) return std::nullopt;
+  auto text = render(*spec.step, call, sink);
+  if (!text) return std::nullopt;
+  return parse_step(*text);
+}
+
+std::vector<ExtractedMetric> extract_metrics(const ExtractSpec& spec, const HookCall& call, RunSink& sink) {
+  std::vector<ExtractedMetric> out;
+  int64_t default_step = sink.current_step.value_or(static_cast<int64_t>(call.call_number) - 1);
+  for (const auto& rule : spec.metrics) {
+    std::optional<int64_t> rule_step;
+    if (rule.step) {
+      auto s = render(*rule.step, call, sink);
+      if (!s) continue;
+      rule_step = parse_step(*s);
+    }
+    std::optional<std::string> fixed_name;
+    if (rule.name) {
+      fixed_name = render(*rule.name, call, sink);
+      if (!fixed_name) continue;
+    }
+    if (rule.from && rule.pattern) {
+      auto text = render(*rule.from, call, sink);
+      if (!text) continue;
+      auto from_it = call.values.end();
+      for (const auto& n : rule.from->referenced_names())
+        if (auto it = call.values.find(n); it != call.values.end() && it->second.cut) from_it = it;
+      if (from_it != call.values.end())
+        sink.warn(where(call) + ": '" + from_it->first + "' was cut at its capture bound; metrics "
+                  "from the part that was kept");
+      for (const auto& groups : rule.pattern->find_all(*text)) {
+        auto v = groups.find("value");
+        if (v == groups.end()) continue;
+        auto number = parse_number(v->second);
+        if (!number) {
+          sink.warn(where(call) + ": '" + v->second + "' is not a number");
+          continue;
+        }
+        std::string name = fixed_name.value_or("");
+        if (auto n = groups.find("name"); n != groups.end() && !fixed_name) name = n->second;
+        int64_t step = rule_step.value_or(default_step);
+        if (auto s = groups.find("step"); s != groups.end())
+          if (auto ps = parse_step(s->second)) step = *ps;
+        if (!name.empty()) out.push_back({name, *number, step});
+      }
+      continue;
+    }
+    if (!rule.value || !fixed_name) continue;
+    auto text = render(*rule.value, call, sink);
+    if (!text) continue;
+    auto number = parse_number(*text);
+    if (!number) {
+      sink.warn(where(call) + ": metric " + *fixed_name + ": '" + *text + "' is not a number");
+      continue;
+    }
+    out.push_back({*fixed_name, *number, rule_step.value_or(default_step)});
+  }
+  return out;
+}
+
+std::vector<DatasetInput> extract_inputs(const ExtractSpec& spec, const HookCall& call, RunSink& sink) {
+  std::vector<DatasetInput> out;
+  for (const auto& rule : spec.inputs) {
+    auto get = [&](const std::optional<ValueTemplate>& t) -> std::optional<std::string> {
+      return t ? render(*t, call, sink) : std::nullopt;
+    };
+    auto name = get(rule.name), rows = get(rule.rows), columns = get(rule.columns), source = get(rule.source);
+    DatasetInput d;
+    d.name = name.value_or(call.hook.function);
+    nlohmann::json profile = nlohmann::json::object();
+    auto r = rows ? parse_step(*rows) : std::nullopt;
+    auto c = columns ? parse_step(*columns) : std::nullopt;
+    if (r) profile["num_rows"] = *r;
+    if (c) profile["num_columns"] = *c;
+    if (r && c) profile["num_elements"] = *r * *c;
+    d.profile = profile.dump();
+    d.source_type = source ? "local" : "code";
+    d.source = source ? nlohmann::json{{"uri", *source}}.dump()
+                      : nlohmann::json{{"function", call.hook.function}}.dump();
+    d.schema = "";
+    d.digest = md5_hex(d.name + "\n" + d.profile + "\n" + d.source).substr(0, 8);
+    d.context = std::find(call.hook.events.begin(), call.hook.events.end(), "input") != call.hook.events.end() &&
+                        std::find(call.hook.entry->hooks.begin(), call.hook.entry->hooks.end(), "pypads_fit") !=
+                            call.hook.entry->hooks.end()
+                    ? "training"
+                    : "evaluation";
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::vector<std::string> extract_artifact_paths(const ExtractSpec& spec, const HookCall& call, RunSink& sink) {
+  std::vector<std::string> out;
+  for (const auto& rule : spec.artifacts)
+    if (auto p = render(rule.path, call, sink)) out.push_back(*p);
+  return out;
+}
+
+}  // namespace bpfpads

@@ -1,0 +1,28 @@
+// One hooked call as loggers see it: the hook, its decoded captures and timing.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "hooks/hook_catalog.h"
+#include "hooks/hook_layout.h"
+#include "kernel/records.h"
+
+namespace bpfpads {
+
+struct HookCall {
+  const Hook& hook;
+  const HookCallEvent& event;
+  std::map<std::string, CapturedValue> values;  // by capture name ("return" too)
+  uint64_t call_number = 0;  // of this hook in the run, from 1
+  int64_t wall_ms = 0;       // when the call ended (entry-only hooks: when it started)
+  int64_t entry_wall_us = 0;
+  int64_t duration_us = 0;   // 0 for entry-only hooks
+  std::string cwd;           // the process's working directory, for relative paths
+
+  // Template inputs: every capture's text.
+  std::map<std::string, std::string> template_values() const;
+};
+
+}  // namespace bpfpads

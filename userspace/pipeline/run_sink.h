@@ -1,0 +1,52 @@
+// What loggers write through: the run's params, metrics, tags, inputs and
+// artifacts, plus run-level state that hooks share (the current step).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "run/run_types.h"
+
+namespace bpfpads {
+
+class RunRecorder;
+
+class RunSink {
+ public:
+  explicit RunSink(RunRecorder& recorder) : recorder_(recorder) {}
+
+  // Params are immutable in MLflow: the same key with another value is logged as
+  // "<key>.<n>" (PyPads' call-number suffix), with a warning the first time.
+  void log_param(const std::string& key, const std::string& value);
+  void log_metric(const std::string& key, double value, int64_t step, int64_t wall_ms);
+  void set_tag(const std::string& key, const std::string& value);
+  void log_input(const DatasetInput& input);
+  void log_artifact(const std::string& rel_path, const std::string& bytes);
+  void log_artifact_file(const std::string& rel_dir, const std::filesystem::path& file);
+  void warn(const std::string& message);
+
+  // The step of metrics that do not name one: set by `extract: step:` of a hook
+  // such as XGBoosterUpdateOneIter.
+  std::optional<int64_t> current_step;
+
+  // Sends buffered metrics to the store (each tick and at the end).
+  void flush();
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+ private:
+  RunRecorder& recorder_;
+  std::vector<Metric> pending_metrics_;
+  std::map<std::string, std::string> params_;  // key -> value logged
+  std::map<std::string, int> param_versions_;
+  std::map<std::string, bool> inputs_seen_;
+  std::vector<std::string> warnings_;
+};
+
+// MLflow keys allow [\w./\- :]; C++ names bring '<', '(', '*', ','...
+std::string sanitize_key(const std::string& raw);
+
+}  // namespace bpfpads
