@@ -24,7 +24,9 @@ static __always_inline long bp_mm_counter(struct mm_struct *mm, int member)
 {
 	long v;
 
-	if (bpf_core_field_size(mm->rss_stat) == sizeof(struct mm_rss_stat___pre62)) {
+	/* The type check is resolved at load; the branch not taken is dead code, so
+	 * its relocations never have to resolve on this kernel. */
+	if (bpf_core_type_exists(struct mm_rss_stat___pre62)) {
 		struct mm_struct___pre62 *old = (void *)mm;
 		v = BPF_CORE_READ(old, rss_stat.count[member].counter);
 	} else {

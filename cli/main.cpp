@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "mappings_command.h"
 #include "run/session.h"
+#include "store/spool_sync.h"
 
 namespace {
 
@@ -41,6 +42,7 @@ struct CommonFlags {
   std::vector<std::string> mappings;
   std::string config;
   bool no_default_mappings = false;
+  bool offline_ok = false;
   double max_hook_rate = 100000;
 };
 
@@ -67,6 +69,9 @@ void add_common_flags(CLI::App* cmd, CommonFlags& f) {
   cmd->add_option("--config", f.config, "Pipeline config: hooks -> event types, PyPads' config switches")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--no-default-mappings", f.no_default_mappings, "Do not load the shipped mapping files");
+  cmd->add_flag("--offline-ok", f.offline_ok,
+                "With an http(s) tracking URI: if the server cannot be reached, spool the run locally "
+                "(ship it later with 'bpfpads sync') instead of refusing to start");
   cmd->add_option("--max-hook-rate", f.max_hook_rate,
                   "Detach a hook that fires more often than this per second (bounds the job's slowdown)")
       ->check(CLI::PositiveNumber)
@@ -83,6 +88,7 @@ bool apply_common_flags(const CommonFlags& f, bpfpads::SessionOptions& o) {
   o.follow_children = !f.no_children;
   o.log_on_failure = !f.no_log_on_failure;
   o.quiet = f.quiet;
+  o.offline_ok = f.offline_ok;
   o.hooks.mapping_files = f.mappings;
   o.hooks.config_file = f.config;
   o.hooks.include_default_mappings = !f.no_default_mappings;
@@ -140,12 +146,26 @@ int main(int argc, char** argv) {
   std::reverse(ours.begin(), ours.end());  // CLI11 takes the arguments reversed
   bpfpads::cli::MappingsCommand mappings_cmd(app);
 
+  bpfpads::SyncOptions sync_options;
+  double sync_wait_s = 60;
+  CLI::App* sync = app.add_subcommand("sync", "Ship runs spooled for an MLflow tracking server");
+  sync->add_option("--tracking-uri", sync_options.tracking_uri,
+                   "Only runs for this server (default: every spooled run, each to its own server)");
+  sync->add_option("--spool-dir", sync_options.spool_dir, "Spool folder (default $BPFPADS_SPOOL_DIR, "
+                   "/var/lib/bpfpads/spool as root, else ~/.local/share/bpfpads/spool)");
+  sync->add_option("--max-wait", sync_wait_s, "Seconds to keep retrying")->capture_default_str();
+  sync->add_flag("-q,--quiet", sync_options.quiet, "Only the summary line");
+
   try {
     app.parse(ours);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   if (mappings_cmd.parsed()) return mappings_cmd.execute();
+  if (sync->parsed()) {
+    sync_options.max_wait = std::chrono::milliseconds(static_cast<long>(sync_wait_s * 1000));
+    return bpfpads::sync_spool(sync_options);
+  }
   if (run->parsed()) {
     auto rest = run->remaining();
     command.insert(command.end(), rest.begin(), rest.end());

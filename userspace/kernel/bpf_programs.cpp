@@ -1,5 +1,7 @@
 #include "kernel/bpf_programs.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <string>
 
@@ -35,9 +37,21 @@ Result<std::unique_ptr<BpfPrograms>> BpfPrograms::open_and_load(const BpfOptions
   if (err) return make_errno_error("cannot size BPF maps", err, "bpfpads.bpf.o");
 
   if (options.capture_output) {
-    // The syscall tracepoint is a classic tracepoint: it needs tracefs.
-    if (auto r = ensure_tracefs(); !r) return std::unexpected(r.error());
-  } else {
+    // The syscall tracepoint is a classic tracepoint: it needs tracefs, and a kernel
+    // built with CONFIG_FTRACE_SYSCALLS. Without them the run goes on without the
+    // output tail and says so.
+    auto tracefs = ensure_tracefs();
+    bool have = tracefs && (::access("/sys/kernel/tracing/events/syscalls/sys_enter_write", F_OK) == 0 ||
+                            ::access("/sys/kernel/debug/tracing/events/syscalls/sys_enter_write", F_OK) == 0);
+    if (!have) {
+      self->options_.capture_output = false;
+      self->degradations_.push_back(
+          "no output tail on failure: syscalls/sys_enter_write is not available" +
+          (tracefs ? std::string() : " (" + tracefs.error().describe() + ")"));
+    }
+  }
+  if (!self->options_.capture_output) {
+    skel->rodata->capture_output = false;
     bpf_program__set_autoload(skel->progs.on_write, false);
   }
   if (!options.load_hooks) {
@@ -45,6 +59,8 @@ Result<std::unique_ptr<BpfPrograms>> BpfPrograms::open_and_load(const BpfOptions
     for (bpf_program* p : {skel->progs.hook_entry, skel->progs.hook_return, skel->progs.hook_usdt,
                            skel->progs.library_loaded, skel->progs.hooks_on_exec})
       bpf_program__set_autoload(p, false);
+    // Task storage appeared in 5.11: without hooks the map is not even created.
+    bpf_map__set_autocreate(skel->maps.call_stacks, false);
   }
 
   err = bpfpads_bpf__load(skel);

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "common/error.h"
 
@@ -30,6 +32,8 @@ class BpfPrograms {
 
   ::bpfpads_bpf* skel() const { return skel_.get(); }
   const BpfOptions& options() const { return options_; }
+  // Features this kernel lacks and what the run does without them.
+  const std::vector<std::string>& degradations() const { return degradations_; }
 
  private:
   BpfPrograms() = default;
@@ -38,6 +42,7 @@ class BpfPrograms {
   };
   std::unique_ptr<::bpfpads_bpf, SkeletonDeleter> skel_;
   BpfOptions options_;
+  std::vector<std::string> degradations_;
 };
 
 }  // namespace bpfpads

@@ -123,6 +123,7 @@ class Session {
   std::unique_ptr<RunRecorder> recorder_;
   std::vector<std::string> job_argv_;
   std::string executable_;  // the job's program, resolved like execvp
+  std::string hooks_degradation_;
   std::filesystem::path job_cwd_;
   pid_t root_pid_ = 0;
   InvokingUser user_{};
@@ -152,7 +153,10 @@ Result<> Session::prepare() {
   std::error_code ec;
   auto cwd = std::filesystem::current_path(ec);
   std::string uri = !opt_.tracking_uri.empty() ? opt_.tracking_uri : env_or("MLFLOW_TRACKING_URI", "");
-  auto store = open_store(uri, cwd);
+  auto store_options = store_options_from_env();
+  if (!store_options) return std::unexpected(store_options.error());
+  store_options->offline_ok = store_options->offline_ok || opt_.offline_ok;
+  auto store = open_store(uri, cwd, *store_options);
   if (!store) return std::unexpected(store.error());
   if (auto location = resolve_tracking_uri(uri, cwd)) ownership_ = StoreOwnership::before_run(*location);
   store_ = std::move(*store);
@@ -169,8 +173,25 @@ Result<> Session::prepare() {
   bopt.capture_output = opt_.log_on_failure;
   hooks_->configure(bopt);
   auto programs = BpfPrograms::open_and_load(bopt);
+  std::string hooks_off;
+  if (!programs && bopt.load_hooks) {
+    // Hooks need task storage (5.11) and attach cookies (5.15): on an older kernel
+    // the run goes on with the process tree and hardware usage, and says so.
+    hooks_off = "mapping hooks are off: their BPF programs do not load on this kernel (" +
+                programs.error().describe() + ")";
+    bopt.load_hooks = bopt.stop_on_library_load = false;
+    programs = BpfPrograms::open_and_load(bopt);
+  }
   if (!programs) return std::unexpected(programs.error());
   programs_ = std::move(*programs);
+  if (!hooks_off.empty()) {
+    hooks_.reset();
+    auto none = HookEngine::load({.mapping_files = {}, .config_file = "", .include_default_mappings = false});
+    if (none) hooks_ = std::move(*none);
+    hooks_degradation_ = hooks_off;
+    log::warning(hooks_off);
+  }
+  for (const auto& d : programs_->degradations()) log::warning(d);
   auto probe = ProcTreeProbe::attach(*programs_, [this](const KernelEvent& ev) { on_event(ev); });
   if (!probe) return std::unexpected(probe.error());
   probe_ = std::move(*probe);
@@ -432,10 +453,18 @@ int Session::finish() {
     if (!stdout_tail_.empty()) recorder_->log_artifact("bpfpads/stdout_tail.txt", stdout_tail_.text());
     if (!stderr_tail_.empty()) recorder_->log_artifact("bpfpads/stderr_tail.txt", stderr_tail_.text());
   }
+  if (!programs_->degradations().empty() || !hooks_degradation_.empty()) {
+    std::string text = hooks_degradation_.empty() ? "" : hooks_degradation_ + "\n";
+    for (const auto& d : programs_->degradations()) text += d + "\n";
+    tags.push_back({"bpfpads.degraded", text});
+  }
   uint64_t store_failures = recorder_->failed_writes();
   tags.push_back({"bpfpads.store_write_failures", std::to_string(store_failures)});
   recorder_->set_tags(tags);
   recorder_->finish(status, end);
+  // The REST store ships in the background: give it a bounded time to drain; what is
+  // left stays in the spool for `bpfpads sync`.
+  if (auto r = store_->flush(std::chrono::seconds(10)); !r) log::warning(r.error().describe());
   if (ownership_ && user_.via_sudo && !opt_.keep_root)
     ownership_->give_to(user_.uid, user_.gid, recorder_->info());
 
@@ -451,7 +480,9 @@ int Session::finish() {
               " s (" + how + "), " + recorder_->info().run_name + " in experiment " +
               experiment_id_ + " of " + store_->describe() +
               (lost ? ", " + std::to_string(lost) + " events dropped or cut (see bpfpads/dropped/*)" : ""));
-    log::info("view it with: mlflow ui --backend-store-uri " + store_->describe());
+    std::string url = store_->run_url(recorder_->info());
+    log::info(url.empty() ? "view it with: mlflow ui --backend-store-uri " + store_->describe()
+                          : "view it at " + url);
   }
   if (opt_.mode == SessionMode::Attach) return interrupted || !job_end_.known ? 0 : job_end_.shell_status();
   return job_end_.known ? job_end_.shell_status() : 1;

@@ -32,6 +32,7 @@ struct SessionOptions {
   size_t output_tail_bytes = 64 * 1024;
   bool keep_root = false;  // under sudo, run the job as root instead of the caller
   bool quiet = false;      // no summary
+  bool offline_ok = false; // REST store: spool locally when the server cannot be reached
 
   HookEngineOptions hooks;  // mapping files, --config, hot-hook guard
 };

@@ -2,8 +2,10 @@
 // and (issue #5) an MLflow tracking server over REST. A new store is one class here.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -45,14 +47,51 @@ class Store {
 
   virtual Result<> update_run(const std::string& run_id, RunStatus status,
                               int64_t end_time_ms) = 0;
+
+  // Waits up to `budget` for what was accepted so far to reach its destination. Stores
+  // that write synchronously have nothing to wait for. The REST store answers with an
+  // error saying what is still in its spool (kept there for `bpfpads sync`).
+  virtual Result<> flush(std::chrono::milliseconds budget) {
+    (void)budget;
+    return {};
+  }
+
+  // A link that shows the run (a tracking server's web page); empty when there is none.
+  virtual std::string run_url(const RunInfo& run) const {
+    (void)run;
+    return {};
+  }
+
+  // The id the run has at its destination. Local stores write at once: the same id. The
+  // REST store hands out a local id from create_run (it must not wait for the server) and
+  // learns the server's id when the spool reaches it: nullopt until then.
+  virtual std::optional<std::string> remote_run_id(const std::string& run_id) const { return run_id; }
 };
+
+// How open_store treats a remote (http/https) tracking URI; local stores ignore it.
+struct StoreOptions {
+  // Unreachable server, refused credentials or an unsupported server version: a warning,
+  // and the run is spooled for later, instead of an error before the job starts.
+  bool offline_ok = false;
+  // How long closing the store waits for the spool to drain; the rest stays spooled.
+  std::chrono::milliseconds drain_budget{10000};
+  std::filesystem::path spool_dir;  // empty: $BPFPADS_SPOOL_DIR or the default
+};
+
+// BPFPADS_OFFLINE_OK (true/false/1/0), BPFPADS_SPOOL_DRAIN_SECONDS, BPFPADS_SPOOL_DIR.
+Result<StoreOptions> store_options_from_env();
 
 // Opens the store that a tracking URI names, as MLflow's client resolves it:
 //   "sqlite:///rel/or/abs.db"          MLflow SQLAlchemy schema, artifacts in <db dir>/mlruns
 //   "file:./mlruns", "file:///abs", a plain path   MLflow file store layout
 //   empty                                "sqlite:///mlflow.db" in `cwd`
-// Other schemes (http, postgresql, databricks) fail with an error naming the URI.
+//   "http://host:port", "https://..."  an MLflow tracking server, through a local spool
+// Other schemes (postgresql, databricks) fail with an error naming the URI.
+// The two-argument form takes its StoreOptions from store_options_from_env().
 Result<std::unique_ptr<Store>> open_store(const std::string& tracking_uri,
                                           const std::filesystem::path& cwd);
+Result<std::unique_ptr<Store>> open_store(const std::string& tracking_uri,
+                                          const std::filesystem::path& cwd,
+                                          const StoreOptions& options);
 
 }  // namespace bpfpads
