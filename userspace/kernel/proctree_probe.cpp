@@ -1,6 +1,7 @@
 #include "kernel/proctree_probe.h"
 
 #include <bpf/bpf.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -96,6 +97,17 @@ size_t ProcTreeProbe::tracked_count() const {
     prev = &key;
   }
   return n;
+}
+
+void ProcTreeProbe::continue_all() const {
+  int fd = bpf_map__fd(programs_->skel()->maps.tracked);
+  uint32_t key = 0, next = 0;
+  const void* prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    kill(static_cast<pid_t>(next), SIGCONT);
+    key = next;
+    prev = &key;
+  }
 }
 
 Result<std::vector<bp_task_sample>> ProcTreeProbe::sample_tasks() const {

@@ -38,6 +38,9 @@ class ProcTreeProbe {
   Result<> track(pid_t tgid, pid_t parent_tgid, uint32_t generation);
   // How many processes the kernel side currently tracks.
   size_t tracked_count() const;
+  // SIGCONT to every tracked process: none may stay held at a library load when we
+  // stop (the loader watch stops a process until its new libraries are probed).
+  void continue_all() const;
 
   // One pass of the task iterator: a sample per live thread of the tracked set.
   Result<std::vector<bp_task_sample>> sample_tasks() const;

@@ -535,6 +535,7 @@ int Session::run() {
   record_setup();
 
   if (auto r = event_loop(); !r) log::error(r.error().describe());
+  probe_->continue_all();
   if (child_) child_->restore_terminal();
   return finish();
 }
