@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "hooks/library_version.h"
+#include "hooks/signature_check.h"
 #include "symbols/library_locator.h"
 #include "symbols/symbol_index.h"
 #include "symbols/symbol_matcher.h"
@@ -28,6 +29,24 @@ std::vector<PathSegment> to_path_segments(const std::vector<Segment>& path) {
   std::vector<PathSegment> out;
   for (const auto& s : path) out.push_back({s.kind == Segment::Kind::Regex, s.text});
   return out;
+}
+
+// A C++ symbol says its parameter types: an integer capture of a parameter that
+// arrives in an XMM register would read an unrelated register. Such captures are
+// marked unreadable, with a warning, instead of logging garbage. Only when the
+// capture lists exactly the declared parameters (a method's implicit `this` makes
+// the positions ambiguous otherwise).
+void check_against_signature(Hook& h) {
+  auto floats = float_parameters(h.function);
+  if (!floats || !h.entry->capture || h.entry->capture->args.size() != floats->size()) return;
+  for (size_t i = 0; i < floats->size() && i < h.layout.fields.size(); ++i) {
+    CaptureField& f = h.layout.fields[i];
+    if (!(*floats)[i] || f.type.in_float_register() || f.type.out || !f.readable) continue;
+    f.readable = false;
+    h.layout.spec.captures[i].kind = BP_CAP_NONE;
+    h.layout.warnings.push_back("capture " + f.name + ": " + h.function + " takes a floating-point value "
+                                "there, which arrives in an XMM register that BPF cannot read");
+  }
 }
 
 }  // namespace
@@ -149,6 +168,7 @@ Result<std::vector<Hook*>> HookCatalog::resolve_file(const std::string& open_pat
       for (const auto& target : match->targets) {
         Hook* h = make_hook(target.demangled.empty() ? target.symbol : target.demangled);
         h->file_offset = target.probe_offset;
+        check_against_signature(*h);
       }
     }
   }

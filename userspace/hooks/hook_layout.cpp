@@ -1,5 +1,6 @@
 #include "hooks/hook_layout.h"
 
+#include <algorithm>
 #include <bit>
 #include <cinttypes>
 #include <cstdio>
@@ -116,7 +117,12 @@ Result<HookLayout> compile_hook_layout(const std::optional<CaptureSpec>& capture
           } else {
             cap.kind = BP_CAP_BYTES;
           }
-          if (!place(layout, cap, arg.type.bound, data_used)) return too_big(arg.name);
+          // A length taken from an argument is only a cap: it gets what room is left
+          // in the record (a longer buffer is kept up to there and marked cut).
+          uint32_t bound = arg.type.bound;
+          if (!arg.type.length_arg.empty() && data_used < BP_HOOK_DATA_MAX)
+            bound = std::min<uint32_t>(bound, BP_HOOK_DATA_MAX - data_used);
+          if (!place(layout, cap, bound, data_used)) return too_big(arg.name);
         } else {
           cap.kind = BP_CAP_ARG;
         }
