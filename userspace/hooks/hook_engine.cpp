@@ -10,6 +10,7 @@
 
 #include "common/log.h"
 #include "mapping/mapping_parser.h"
+#include "pipeline/named_extractor.h"
 #include "run/run_recorder.h"
 #include "symbols/elf_file.h"
 #include "symbols/library_locator.h"
@@ -94,6 +95,15 @@ Result<std::unique_ptr<HookEngine>> HookEngine::load(const HookEngineOptions& op
   auto user = load_mapping_files(options.mapping_files, false);
   if (!user) return std::unexpected(user.error());
   for (auto& m : *user) mappings.push_back(std::move(m));
+  for (const auto& m : mappings)
+    for (const auto& e : m.file.entries)
+      if (e.extract && e.extract->extractor && !ExtractorRegistry::instance().create(*e.extract->extractor)) {
+        std::string known;
+        for (const auto& n : ExtractorRegistry::instance().names()) known += (known.empty() ? "" : ", ") + n;
+        return make_error(e.extract->location.file + ":" + std::to_string(e.extract->location.line) + ":" +
+                          std::to_string(e.extract->location.column) + ": error: unknown extractor '" +
+                          *e.extract->extractor + "' (known: " + known + ")");
+      }
   return std::unique_ptr<HookEngine>(new HookEngine(HookCatalog(std::move(mappings), config), options));
 }
 

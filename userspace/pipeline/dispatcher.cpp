@@ -47,6 +47,14 @@ void Dispatcher::on_call(const HookCallEvent& event) {
   for (const auto& logger : loggers_)
     for (const auto& ev : hook->events)
       if (logger->event_type() == ev) logger->on_call(call, sink_);
+
+  if (hook->entry->extract && hook->entry->extract->extractor) {
+    const std::string& name = *hook->entry->extract->extractor;
+    auto it = extractors_.find(name);
+    if (it == extractors_.end())
+      it = extractors_.emplace(name, ExtractorRegistry::instance().create(name)).first;
+    if (it->second) it->second->extract(call, sink_);
+  }
 }
 
 void Dispatcher::finish() {

@@ -11,6 +11,7 @@
 #include "hooks/hook_catalog.h"
 #include "kernel/records.h"
 #include "pipeline/logger.h"
+#include "pipeline/named_extractor.h"
 #include "pipeline/run_sink.h"
 
 namespace bpfpads {
@@ -33,6 +34,7 @@ class Dispatcher {
   RunSink& sink_;
   int64_t mono_to_wall_us_;
   std::vector<std::unique_ptr<Logger>> loggers_;
+  std::map<std::string, std::unique_ptr<NamedExtractor>, std::less<>> extractors_;
   std::map<uint32_t, uint64_t> calls_;
   uint64_t skipped_recursion_ = 0;
   uint64_t cut_values_ = 0;
