@@ -134,7 +134,7 @@ TEST(MappingExtract, MetricErrors) {
 TEST(MappingExtract, ShapeErrors) {
   EXPECT_EQ(errors_of("    extract: {params: {key: x}}\n"), "e.yaml:6:23: error: 'extract.params' needs 'value'\n");
   EXPECT_EQ(errors_of("    extract: {params: {key: x, value: y, extra: z}}\n"),
-            "e.yaml:6:42: error: unknown key 'extra' in 'extract.params' (expected key, value)\n");
+            "e.yaml:6:42: error: unknown key 'extra' in 'extract.params' (expected key, value, from, pattern)\n");
   EXPECT_EQ(errors_of("    extract: {params: 3}\n"),
             "e.yaml:6:23: error: 'extract.params' must be a mapping or a list of mappings\n");
   EXPECT_EQ(errors_of("    extract: {inputs: {}}\n"),
@@ -144,10 +144,10 @@ TEST(MappingExtract, ShapeErrors) {
             "e.yaml:6:22: error: 'using' must name a C++ extractor (an identifier)\n");
   EXPECT_EQ(errors_of("    extract: {logs: 1}\n"),
             "e.yaml:6:15: error: unknown key 'logs' in 'extract' (expected params, metrics, tags, inputs, "
-            "artifacts, step, using)\n");
+            "artifacts, step, scope, set, using)\n");
   EXPECT_EQ(errors_of("    extract: [1]\n"),
             "e.yaml:6:14: error: 'extract' must be a mapping of params, metrics, tags, inputs, artifacts, step, "
-            "using\n");
+            "scope, set, using\n");
   EXPECT_EQ(errors_of("    extract: {step: [1]}\n"),
             "e.yaml:6:21: error: 'extract.step' must be a template string such as \"{name}\"\n");
 }

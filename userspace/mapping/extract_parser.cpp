@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 
 namespace bpfpads {
 namespace {
@@ -46,10 +47,38 @@ class ExtractParser {
     return names;
   }
 
+  // `from` + `pattern` of a params or inputs rule: the pattern, or nullopt after an error.
+  std::optional<PythonRegex> pattern_of(const Fields& f, const std::string& section, const SourceLocation& at);
+
   ParseContext& ctx_;
   const CaptureSpec* capture_;
+  std::set<std::string> extra_names_;  // a pattern's group names, while its rule is parsed
   bool ok_ = true;
 };
+
+std::optional<PythonRegex> ExtractParser::pattern_of(const Fields& f, const std::string& section,
+                                                     const SourceLocation& at) {
+  if (!f.contains("pattern") || !f.contains("from")) {
+    ctx_.sink.error(at, "'" + section + "' with '" + (f.contains("from") ? "from" : "pattern") + "' needs '" +
+                            (f.contains("from") ? "pattern" : "from") + "'");
+    ok_ = false;
+    return std::nullopt;
+  }
+  const Field& p = f.at("pattern");
+  const SourceLocation p_at = ctx_.at(p.value, p.location);
+  if (!p.value.IsScalar()) {
+    ctx_.sink.error(p_at, "'pattern' must be a regular expression string");
+    ok_ = false;
+    return std::nullopt;
+  }
+  auto regex = PythonRegex::compile(p.value.Scalar());
+  if (!regex) {
+    ctx_.sink.error(p_at, regex.error().message);
+    ok_ = false;
+    return std::nullopt;
+  }
+  return std::move(*regex);
+}
 
 std::optional<Fields> ExtractParser::fields(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
                                             const std::string& section, const SourceLocation& where) {
@@ -91,7 +120,7 @@ std::optional<ValueTemplate> ExtractParser::templ(const Field& field, const std:
   for (const std::string& name : t->referenced_names()) {
     const bool known = name == "return" ? capture_ != nullptr && capture_->returns.has_value()
                                         : capture_ != nullptr && capture_->find(name) != nullptr;
-    if (known) continue;
+    if (known || name == "call" || name.starts_with("run_") || extra_names_.contains(name)) continue;
     std::string hint = capture_ == nullptr ? " (this path has no 'capture')"
                                            : " (captured: " + join(captured_names()) + ")";
     if (name == "return" && capture_ != nullptr) hint = " (add 'returns: TYPE' to 'capture')";
@@ -193,7 +222,7 @@ void ExtractParser::parse_metric(const YAML::Node& map, const SourceLocation& at
 std::optional<ExtractSpec> ExtractParser::parse(const YAML::Node& node, const SourceLocation& key_location) {
   if (!node.IsMap()) {
     ctx_.sink.error(ctx_.at(node, key_location),
-                    "'extract' must be a mapping of params, metrics, tags, inputs, artifacts, step, using");
+                    "'extract' must be a mapping of params, metrics, tags, inputs, artifacts, step, scope, set, using");
     return std::nullopt;
   }
   ExtractSpec spec;
@@ -205,12 +234,36 @@ std::optional<ExtractSpec> ExtractParser::parse(const YAML::Node& node, const So
     if (key == "params" || key == "tags") {
       const std::string section = "extract." + key;
       each_rule(value, at, section, [&](const YAML::Node& m, const SourceLocation& where) {
-        auto f = fields(m, {"key", "value"}, section, where);
+        std::optional<Fields> f = key == "params" ? fields(m, {"key", "value", "from", "pattern"}, section, where)
+                                                  : fields(m, {"key", "value"}, section, where);
         if (!f) return;
+        if (f->contains("from") || f->contains("pattern")) {
+          if (f->contains("key") || f->contains("value")) {
+            ctx_.sink.error(where, "a param has either 'key' + 'value' or 'from' + 'pattern', not both");
+            ok_ = false;
+            return;
+          }
+          auto regex = pattern_of(*f, section, where);
+          auto from = required_templ(*f, "from", section, where);
+          if (!regex || !from) return;
+          if (!regex->has_group("key") || !regex->has_group("value")) {
+            ctx_.sink.error(ctx_.at(f->at("pattern").value, f->at("pattern").location),
+                            "params pattern needs named groups 'key' and 'value', e.g. "
+                            "(?P<key>[^=\\s]+)=(?P<value>\\S*)");
+            ok_ = false;
+            return;
+          }
+          ParamRule rule;
+          rule.from = std::move(*from);
+          rule.pattern = std::move(*regex);
+          rule.location = where;
+          spec.params.push_back(std::move(rule));
+          return;
+        }
         auto k = required_templ(*f, "key", section, where);
         auto v = required_templ(*f, "value", section, where);
         if (!k || !v) return;
-        if (key == "params") spec.params.push_back({std::move(*k), std::move(*v), where});
+        if (key == "params") spec.params.push_back({std::move(*k), std::move(*v), std::nullopt, std::nullopt, where});
         else spec.tags.push_back({std::move(*k), std::move(*v), where});
       });
     } else if (key == "metrics") {
@@ -218,7 +271,7 @@ std::optional<ExtractSpec> ExtractParser::parse(const YAML::Node& node, const So
                 [&](const YAML::Node& m, const SourceLocation& where) { parse_metric(m, where, spec); });
     } else if (key == "inputs") {
       each_rule(value, at, "extract.inputs", [&](const YAML::Node& m, const SourceLocation& where) {
-        auto f = fields(m, {"name", "rows", "columns", "source"}, "extract.inputs", where);
+        auto f = fields(m, {"name", "rows", "columns", "source", "from", "pattern"}, "extract.inputs", where);
         if (!f) return;
         if (f->empty()) {
           ctx_.sink.error(where, "'extract.inputs' needs at least one of name, rows, columns, source");
@@ -227,10 +280,18 @@ std::optional<ExtractSpec> ExtractParser::parse(const YAML::Node& node, const So
         }
         InputRule rule;
         rule.location = where;
+        if (f->contains("from") || f->contains("pattern")) {
+          rule.pattern = pattern_of(*f, "extract.inputs", where);
+          if (!rule.pattern) return;
+          rule.from = required_templ(*f, "from", "extract.inputs", where);
+          // The groups may be named in the field templates too: {rows}.
+          for (const auto& g : rule.pattern->group_names()) extra_names_.insert(g);
+        }
         rule.name = optional_templ(*f, "name", "extract.inputs");
         rule.rows = optional_templ(*f, "rows", "extract.inputs");
         rule.columns = optional_templ(*f, "columns", "extract.inputs");
         rule.source = optional_templ(*f, "source", "extract.inputs");
+        extra_names_.clear();
         spec.inputs.push_back(std::move(rule));
       });
     } else if (key == "artifacts") {
@@ -239,6 +300,39 @@ std::optional<ExtractSpec> ExtractParser::parse(const YAML::Node& node, const So
         if (!f) return;
         if (auto p = required_templ(*f, "path", "extract.artifacts", where)) spec.artifacts.push_back({std::move(*p), where});
       });
+    } else if (key == "scope") {
+      if (value.IsMap()) {
+        auto f = fields(value, {"key", "name"}, "extract.scope", at);
+        if (!f) continue;
+        spec.scope = required_templ(*f, "key", "extract.scope", at);
+        if (f->contains("name")) {
+          const YAML::Node& n = f->at("name").value;
+          if (!n.IsScalar() || !is_identifier(n.Scalar())) {
+            ctx_.sink.error(ctx_.at(n, f->at("name").location), "'extract.scope.name' must be an identifier");
+            ok_ = false;
+          } else {
+            spec.scope_name = n.Scalar();
+          }
+        }
+      } else {
+        spec.scope = templ(Field{value, at}, "extract.scope");
+      }
+    } else if (key == "set") {
+      if (!value.IsMap()) {
+        ctx_.sink.error(ctx_.at(value, at), "'extract.set' must map run_NAME to a template");
+        ok_ = false;
+        continue;
+      }
+      for (const auto& v : value) {
+        const std::string name = v.first.IsScalar() ? v.first.Scalar() : "";
+        if (!name.starts_with("run_") || !is_identifier(name)) {
+          ctx_.sink.error(ctx_.at(v.first), "run variable '" + name + "' must be an identifier starting with 'run_'");
+          ok_ = false;
+          continue;
+        }
+        if (auto t = templ(Field{v.second, ctx_.at(v.first)}, "extract.set." + name))
+          spec.variables.emplace_back(name, std::move(*t));
+      }
     } else if (key == "step") {
       spec.step = templ(Field{value, at}, "extract.step");
     } else if (key == "using") {
@@ -250,7 +344,7 @@ std::optional<ExtractSpec> ExtractParser::parse(const YAML::Node& node, const So
       }
     } else {
       ctx_.sink.error(at, "unknown key '" + key +
-                              "' in 'extract' (expected params, metrics, tags, inputs, artifacts, step, using)");
+                              "' in 'extract' (expected params, metrics, tags, inputs, artifacts, step, scope, set, using)");
       ok_ = false;
     }
   }

@@ -66,9 +66,17 @@ struct CaptureSpec {
   }
 };
 
-// `extract` rules: templates over captured names; "return" names the return value.
+// `extract` rules: templates over captured names; "return" names the return value,
+// "call" the hook's call number in its scope (from 0), and "run_NAME" a run variable
+// that an earlier call set with `extract: {set: {run_NAME: TEMPLATE}}`.
+
+// Either direct (`key`, `value`) or unpacked from a string (`from` + `pattern` with
+// named groups `key` and `value`, e.g. LightGBM's "k1=v1 k2=v2"): one param per match,
+// applied like Python's re.finditer.
 struct ParamRule {
-  ValueTemplate key, value;
+  ValueTemplate key, value;  // unused when `from` is given
+  std::optional<ValueTemplate> from;
+  std::optional<PythonRegex> pattern;
   SourceLocation location;
 };
 
@@ -86,9 +94,13 @@ struct MetricRule {
   SourceLocation location;
 };
 
-// A dataset description: all fields optional, at least one given.
+// A dataset description: all fields optional, at least one given. With `from` +
+// `pattern`, each match's named groups (name, rows, columns, source) fill the fields
+// the templates leave out (one input per match), e.g. the "shape": [rows, cols] of
+// XGBoost's array-interface JSON.
 struct InputRule {
-  std::optional<ValueTemplate> name, rows, columns, source;
+  std::optional<ValueTemplate> name, rows, columns, source, from;
+  std::optional<PythonRegex> pattern;
   SourceLocation location;
 };
 
@@ -105,6 +117,13 @@ struct ExtractSpec {
   std::vector<ArtifactRule> artifacts;
   std::optional<ValueTemplate> step;     // sets the step later metrics of the run use
   std::optional<std::string> extractor;  // `using: NAME`: a named C++ extractor
+  // `scope: "{handle}"` (or `{key: "{handle}", name: "booster"}`): keeps the data of
+  // several objects apart. The first value seen logs plain keys; the n-th other value
+  // (n = 1, 2, ...) prefixes its params and metrics with "<name>_<n>/".
+  std::optional<ValueTemplate> scope;
+  std::string scope_name = "scope";
+  // `set: {run_NAME: TEMPLATE}`: run variables, visible as {run_NAME} in later calls.
+  std::vector<std::pair<std::string, ValueTemplate>> variables;
   SourceLocation location;
 };
 

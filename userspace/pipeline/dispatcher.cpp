@@ -40,9 +40,19 @@ void Dispatcher::on_call(const HookCallEvent& event) {
     unreadable_values_ += v.unreadable && hook->layout.fields.size() > 0;
   }
 
-  // `extract: step:` sets the step that later metrics of the run use.
-  if (hook->entry->extract)
-    if (auto step = extract_step(*hook->entry->extract, call, sink_)) sink_.current_step = step;
+  call.run_variables = &sink_.variables;
+  if (hook->entry->extract) {
+    const ExtractSpec& spec = *hook->entry->extract;
+    std::string scope;
+    if (auto s = extract_scope(spec, call, sink_)) {
+      scope = *s;
+      call.scope_prefix = sink_.scope_prefix(spec.scope_name, scope);
+    }
+    call.scope_call = scoped_calls_[{hook->id, scope}]++;
+    extract_variables(spec, call, sink_);
+    // `extract: step:` sets the step that later metrics of the run use.
+    if (auto step = extract_step(spec, call, sink_)) sink_.current_step = step;
+  }
 
   for (const auto& logger : loggers_)
     for (const auto& ev : hook->events)

@@ -12,6 +12,9 @@ namespace bpfpads {
 std::map<std::string, std::string> HookCall::template_values() const {
   std::map<std::string, std::string> out;
   for (const auto& [name, v] : values) out[name] = v.text;
+  out["call"] = std::to_string(scope_call);
+  if (run_variables)
+    for (const auto& [name, v] : *run_variables) out[name] = v;
   return out;
 }
 
@@ -46,6 +49,30 @@ std::optional<double> parse_number(std::string text) {
   return v;
 }
 
+// The capture a template reads that was cut at its bound, if any.
+std::optional<std::string> cut_capture(const ValueTemplate& t, const HookCall& call) {
+  for (const auto& n : t.referenced_names())
+    if (auto it = call.values.find(n); it != call.values.end() && it->second.cut) return n;
+  return std::nullopt;
+}
+
+// Matches of `pattern` in the rendered `from`. When a capture it reads was cut, the
+// last match is dropped if its `field` group ends the text: that value may be partial.
+std::vector<RegexGroups> matches(const ValueTemplate& from, const PythonRegex& pattern, const std::string& field,
+                                 const HookCall& call, RunSink& sink, const std::string& what) {
+  auto text = render(from, call, sink);
+  if (!text) return {};
+  auto found = pattern.find_all(*text);
+  if (auto cut = cut_capture(from, call)) {
+    sink.warn(where(call) + ": '" + *cut + "' was cut at its capture bound; " + what +
+              " from the part that was kept");
+    if (!found.empty())
+      if (auto f = found.back().find(field); f != found.back().end() && text->ends_with(f->second))
+        found.pop_back();
+  }
+  return found;
+}
+
 std::optional<int64_t> parse_step(const std::string& text) {
   auto v = parse_number(text);
   if (!v || std::isnan(*v)) return std::nullopt;
@@ -57,9 +84,18 @@ std::optional<int64_t> parse_step(const std::string& text) {
 std::vector<Param> extract_params(const ExtractSpec& spec, const HookCall& call, RunSink& sink) {
   std::vector<Param> out;
   for (const auto& rule : spec.params) {
+    if (rule.from && rule.pattern) {
+      for (const auto& groups : matches(*rule.from, *rule.pattern, "value", call, sink, "params")) {
+        auto k = groups.find("key");
+        auto v = groups.find("value");
+        if (k == groups.end() || k->second.empty()) continue;
+        out.push_back({call.scope_prefix + k->second, v == groups.end() ? "" : v->second});
+      }
+      continue;
+    }
     auto key = render(rule.key, call, sink);
     auto value = render(rule.value, call, sink);
-    if (key && value && !key->empty()) out.push_back({*key, *value});
+    if (key && value && !key->empty()) out.push_back({call.scope_prefix + *key, *value});
   }
   return out;
 }
@@ -97,15 +133,7 @@ std::vector<ExtractedMetric> extract_metrics(const ExtractSpec& spec, const Hook
       if (!fixed_name) continue;
     }
     if (rule.from && rule.pattern) {
-      auto text = render(*rule.from, call, sink);
-      if (!text) continue;
-      auto from_it = call.values.end();
-      for (const auto& n : rule.from->referenced_names())
-        if (auto it = call.values.find(n); it != call.values.end() && it->second.cut) from_it = it;
-      if (from_it != call.values.end())
-        sink.warn(where(call) + ": '" + from_it->first + "' was cut at its capture bound; metrics "
-                  "from the part that was kept");
-      for (const auto& groups : rule.pattern->find_all(*text)) {
+      for (const auto& groups : matches(*rule.from, *rule.pattern, "value", call, sink, "metrics")) {
         auto v = groups.find("value");
         if (v == groups.end()) continue;
         auto number = parse_number(v->second);
@@ -118,7 +146,7 @@ std::vector<ExtractedMetric> extract_metrics(const ExtractSpec& spec, const Hook
         int64_t step = rule_step.value_or(default_step);
         if (auto s = groups.find("step"); s != groups.end())
           if (auto ps = parse_step(s->second)) step = *ps;
-        if (!name.empty()) out.push_back({name, *number, step});
+        if (!name.empty()) out.push_back({call.scope_prefix + name, *number, step});
       }
       continue;
     }
@@ -130,7 +158,7 @@ std::vector<ExtractedMetric> extract_metrics(const ExtractSpec& spec, const Hook
       sink.warn(where(call) + ": metric " + *fixed_name + ": '" + *text + "' is not a number");
       continue;
     }
-    out.push_back({*fixed_name, *number, rule_step.value_or(default_step)});
+    out.push_back({call.scope_prefix + *fixed_name, *number, rule_step.value_or(default_step)});
   }
   return out;
 }
@@ -138,10 +166,19 @@ std::vector<ExtractedMetric> extract_metrics(const ExtractSpec& spec, const Hook
 std::vector<DatasetInput> extract_inputs(const ExtractSpec& spec, const HookCall& call, RunSink& sink) {
   std::vector<DatasetInput> out;
   for (const auto& rule : spec.inputs) {
-    auto get = [&](const std::optional<ValueTemplate>& t) -> std::optional<std::string> {
-      return t ? render(*t, call, sink) : std::nullopt;
+    std::vector<RegexGroups> found{RegexGroups{}};
+    if (rule.from && rule.pattern) found = matches(*rule.from, *rule.pattern, "columns", call, sink, "inputs");
+    for (const auto& groups : found) {
+    HookCall with_groups{call.hook, call.event, call.values, call.call_number, call.wall_ms, call.entry_wall_us,
+                         call.duration_us, call.cwd, call.scope_prefix, call.scope_call, call.run_variables};
+    for (const auto& [g, v] : groups) with_groups.values[g] = CapturedValue{v};
+    auto get = [&](const std::optional<ValueTemplate>& t, const char* group) -> std::optional<std::string> {
+      if (t) return render(*t, with_groups, sink);
+      if (auto it = groups.find(group); it != groups.end()) return it->second;
+      return std::nullopt;
     };
-    auto name = get(rule.name), rows = get(rule.rows), columns = get(rule.columns), source = get(rule.source);
+    auto name = get(rule.name, "name"), rows = get(rule.rows, "rows"), columns = get(rule.columns, "columns"),
+         source = get(rule.source, "source");
     DatasetInput d;
     d.name = name.value_or(call.hook.function);
     nlohmann::json profile = nlohmann::json::object();
@@ -162,8 +199,19 @@ std::vector<DatasetInput> extract_inputs(const ExtractSpec& spec, const HookCall
                     ? "training"
                     : "evaluation";
     out.push_back(std::move(d));
+    }
   }
   return out;
+}
+
+std::optional<std::string> extract_scope(const ExtractSpec& spec, const HookCall& call, RunSink& sink) {
+  if (!spec.scope) return std::nullopt;
+  return render(*spec.scope, call, sink);
+}
+
+void extract_variables(const ExtractSpec& spec, const HookCall& call, RunSink& sink) {
+  for (const auto& [name, t] : spec.variables)
+    if (auto v = render(t, call, sink)) sink.variables[name] = *v;
 }
 
 std::vector<std::string> extract_artifact_paths(const ExtractSpec& spec, const HookCall& call, RunSink& sink) {

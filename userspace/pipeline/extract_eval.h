@@ -28,5 +28,9 @@ std::vector<ExtractedMetric> extract_metrics(const ExtractSpec& spec, const Hook
 std::vector<DatasetInput> extract_inputs(const ExtractSpec& spec, const HookCall& call, RunSink& sink);
 std::vector<std::string> extract_artifact_paths(const ExtractSpec& spec, const HookCall& call, RunSink& sink);
 std::optional<int64_t> extract_step(const ExtractSpec& spec, const HookCall& call, RunSink& sink);
+// The rendered `scope` value, if the spec has one and it renders.
+std::optional<std::string> extract_scope(const ExtractSpec& spec, const HookCall& call, RunSink& sink);
+// Sets the spec's run variables (`set:`) on the sink.
+void extract_variables(const ExtractSpec& spec, const HookCall& call, RunSink& sink);
 
 }  // namespace bpfpads

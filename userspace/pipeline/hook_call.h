@@ -20,8 +20,13 @@ struct HookCall {
   int64_t entry_wall_us = 0;
   int64_t duration_us = 0;   // 0 for entry-only hooks
   std::string cwd;           // the process's working directory, for relative paths
+  // `extract: scope`: the prefix of this call's params and metrics ("" for the first
+  // scope value), and the number of earlier calls of this hook in the scope ({call}).
+  std::string scope_prefix;
+  uint64_t scope_call = 0;
+  const std::map<std::string, std::string>* run_variables = nullptr;  // {run_NAME}
 
-  // Template inputs: every capture's text.
+  // Template inputs: every capture's text, {call}, and the run variables.
   std::map<std::string, std::string> template_values() const;
 };
 

@@ -20,6 +20,11 @@ std::string sanitize_key(const std::string& raw) {
   return out;
 }
 
+std::string RunSink::scope_prefix(const std::string& name, const std::string& value) {
+  auto [it, added] = scopes_.try_emplace(value, scopes_.size());
+  return it->second == 0 ? "" : name + "_" + std::to_string(it->second) + "/";
+}
+
 void RunSink::warn(const std::string& message) {
   if (warnings_.size() < 100) {
     warnings_.push_back(message);

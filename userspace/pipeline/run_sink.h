@@ -33,6 +33,12 @@ class RunSink {
   // such as XGBoosterUpdateOneIter.
   std::optional<int64_t> current_step;
 
+  // Run variables (`extract: set: {run_NAME: ...}`), read by later calls' templates.
+  std::map<std::string, std::string> variables;
+
+  // `extract: scope`: "" for the first value seen, "<name>_<n>/" for the n-th other one.
+  std::string scope_prefix(const std::string& name, const std::string& value);
+
   // Sends buffered metrics to the store (each tick and at the end).
   void flush();
   const std::vector<std::string>& warnings() const { return warnings_; }
@@ -44,6 +50,7 @@ class RunSink {
   std::map<std::string, int> param_versions_;
   std::map<std::string, bool> inputs_seen_;
   std::vector<std::string> warnings_;
+  std::map<std::string, size_t> scopes_;  // scope value -> order of first appearance
 };
 
 // MLflow keys allow [\w./\- :]; C++ names bring '<', '(', '*', ','...
