@@ -20,7 +20,7 @@ std::string normalize(std::string s) {
 
 std::optional<std::string> dist_info_version(const std::filesystem::path& dir, const std::string& name) {
   std::error_code ec;
-  const std::string want = normalize(name) + "-";
+  const std::string want = normalize(name) + "_";  // "xgboost-3.2.0.dist-info", normalized
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     std::string folder = entry.path().filename();
     if (folder.size() < 10 || folder.substr(folder.size() - 10) != ".dist-info") continue;
