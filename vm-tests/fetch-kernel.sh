@@ -24,7 +24,8 @@ case $name in
   *) echo "fetch-kernel: unknown kernel '$name' (6.1, 6.12, 5.10)" >&2; exit 2 ;;
 esac
 
-if [[ -s $out/release && -s $out/initramfs.cpio.gz ]] && { [[ -s $out/vmlinux ]] || [[ -s $out/bzImage ]]; }; then
+if [[ -s $out/release && -s $out/initramfs.cpio.gz && $out/initramfs.cpio.gz -nt $here/guest/init.sh ]] &&
+   { [[ -s $out/vmlinux ]] || [[ -s $out/bzImage ]]; }; then
   echo "fetch-kernel: $name cached ($(cat "$out/package"))"
   exit 0
 fi

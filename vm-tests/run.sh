@@ -91,8 +91,10 @@ boot() {
     -smp "${VMTEST_SMP:-2}" -m "${VMTEST_MEM:-2G}" \
     -nodefaults -no-user-config -display none -serial stdio -monitor none -no-reboot \
     -kernel "$image" -initrd "$dir/initramfs.cpio.gz" \
-    -append "console=ttyS0 quiet panic=-1 mitigations=off i8042.noaux i8042.nokbd i8042.nopnp vmtest_out=$out" \
+    -append "console=ttyS0 quiet panic=-1 mitigations=off i8042.noaux i8042.nokbd i8042.nopnp vmtest_out=$out vmtest_repo=$repo vmtest_build=$build" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+    -virtfs "local,path=$repo,mount_tag=repo,security_model=none,readonly=on,multidevs=remap" \
+    -virtfs "local,path=$build,mount_tag=build,security_model=none,readonly=on,multidevs=remap" \
     -virtfs "local,path=$out,mount_tag=out,security_model=none,multidevs=remap" \
     </dev/null >"$log" 2>&1 &
   local qemu=$!

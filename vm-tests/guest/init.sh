@@ -24,7 +24,8 @@ out=$(sed -n 's/.*vmtest_out=\([^ ]*\).*/\1/p' /proc/cmdline)
 # cache=loose on the read-only root: the host tree does not change under a run.
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose hostroot /host ||
   fail "mount 9p root"
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out "/host$out" || fail "mount 9p out"
+repo=$(sed -n 's/.*vmtest_repo=\([^ ]*\).*/\1/p' /proc/cmdline)
+build=$(sed -n 's/.*vmtest_build=\([^ ]*\).*/\1/p' /proc/cmdline)
 
 # What a booted system would have mounted; BPF needs tracefs and bpffs.
 mount -t proc proc /host/proc
@@ -35,6 +36,16 @@ mount -t devpts devpts /host/dev/pts
 mount -t tmpfs tmpfs /host/dev/shm
 mount -t tmpfs tmpfs /host/tmp
 mount -t tmpfs tmpfs /host/run
+# The repository, its build and the results folder come as shares of their own,
+# mounted after the tmpfs above: a checkout under /tmp (as CI's may be) stays visible.
+for share in repo:$repo build:$build out:$out; do
+  tag=${share%%:*} dir=${share#*:}
+  [ -n "$dir" ] || continue
+  mkdir -p "/host$dir" 2>/dev/null
+  opts=trans=virtio,version=9p2000.L,msize=262144
+  [ "$tag" = out ] || opts=$opts,ro
+  mount -t 9p -o "$opts" "$tag" "/host$dir" || fail "mount 9p $tag at $dir"
+done
 mount -t tracefs tracefs /host/sys/kernel/tracing 2>/dev/null ||
   mount -t debugfs debugfs /host/sys/kernel/debug
 mount -t bpf bpf /host/sys/fs/bpf
