@@ -61,7 +61,8 @@ def main():
         out["shapes"] = [[dtr.num_data(), dtr.num_feature()], [dva.num_data(), dva.num_feature()]]
         if args.mode == "early":
             out["best_iteration"] = bst.best_iteration
-            out["rounds_done"] = bst.current_iteration()
+            # Rounds evaluated before stopping (the returned booster keeps fewer trees).
+            out["rounds_done"] = len(res["valid_0"]["binary_logloss"])
         if args.mode == "train":
             bst.save_model("model.txt")
             out["model_size"] = os.path.getsize("model.txt")
