@@ -290,7 +290,7 @@ static __always_inline int on_entry(__u32 hook_id, const __u64 *args)
 	for (int i = 0; i < BP_MAX_ARGS; i++)
 		call->args[i] = args[i];
 	capture_all(call, data, spec, false);
-	bpf_ringbuf_submit(call, lazy_wakeup_flags());
+	bpf_ringbuf_submit(call, lazy_wakeup_flags(call->hdr.size));
 	return 0;
 }
 
@@ -367,7 +367,7 @@ int hook_return(struct pt_regs *ctx)
 		call->hw.faults = now.faults - f->hw_at_entry.faults;
 	}
 	capture_all(call, data, spec, true);
-	bpf_ringbuf_submit(call, lazy_wakeup_flags());
+	bpf_ringbuf_submit(call, lazy_wakeup_flags(call->hdr.size));
 	return 0;
 }
 

@@ -47,12 +47,17 @@ static __always_inline bool is_tracked(__u32 tgid)
 	return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
 }
 
-/* Wake the reader only when the ring is filling up: a wake-up per record costs
- * more than the record (shared/research/ebpf-lab.md §1). */
-static __always_inline __u64 lazy_wakeup_flags(void)
+/* Wake the reader only when the backlog crosses another MiB: a wake-up per record
+ * costs more than the record (shared/research/ebpf-lab.md §1), and waking on every
+ * record while the backlog is large turned a slow reader into a wake-up storm
+ * (bench/README.md). `size` is the record just reserved. */
+static __always_inline __u64 lazy_wakeup_flags(__u64 size)
 {
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > 1024 * 1024 ? BPF_RB_FORCE_WAKEUP
-									 : BPF_RB_NO_WAKEUP;
+	__u64 len = (size + 8 + 7) & ~7ULL; /* with the ring's record header, 8-aligned */
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	return avail >= len && (avail >> 20) != ((avail - len) >> 20) ? BPF_RB_FORCE_WAKEUP
+								       : BPF_RB_NO_WAKEUP;
 }
 
 #endif

@@ -56,9 +56,9 @@ def test_hit_counts_and_mapping_record(hooked_run):
     assert final(client, run, "bpfpads/hook_hits/eval_step") == 5
     assert final(client, run, "bpfpads/hook_hits/save_model") == 1
     assert final(client, run, "bpfpads/hook_hits/bpfpads_testlib_add") == 1
-    uses = json.loads(run.data.tags["bpfpads.mappings"])
-    assert uses[0]["file"] == "hooked_test.yaml" and uses[0]["version"] == "1.0.0"
-    assert uses[0]["status"] == "active" and uses[0]["hooks"] == 8
+    uses = {u["file"]: u for u in json.loads(run.data.tags["bpfpads.mappings"])}
+    assert uses["hooked_test.yaml"]["version"] == "1.0.0"
+    assert uses["hooked_test.yaml"]["status"] == "active" and uses["hooked_test.yaml"]["hooks"] == 8
     assert run.data.tags["bpfpads.mapping.hooked_test.yaml"].startswith("version 1.0.0;")
 
 

@@ -33,8 +33,6 @@ void Dispatcher::on_call(const HookCallEvent& event) {
   int64_t end_ns = static_cast<int64_t>(event.returned ? event.return_ns : event.entry_ns);
   call.wall_ms = (end_ns / 1000 + mono_to_wall_us_) / 1000;
   call.duration_us = event.returned ? static_cast<int64_t>((event.return_ns - event.entry_ns) / 1000) : 0;
-  std::error_code ec;
-  call.cwd = std::filesystem::read_symlink("/proc/" + std::to_string(event.tgid) + "/cwd", ec).string();
   for (const auto& [name, v] : call.values) {
     cut_values_ += v.cut;
     unreadable_values_ += v.unreadable && hook->layout.fields.size() > 0;

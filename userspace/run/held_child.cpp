@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <termios.h>
@@ -91,10 +92,17 @@ Result<HeldChild> HeldChild::spawn(const ChildOptions& opt) {
   return child;
 }
 
-int HeldChild::release() {
+int HeldChild::release(const std::function<void()>& while_waiting) {
   gate_.reset();  // EOF on the gate: the child goes on to exec
   int err = 0;
   ssize_t n;
+  for (;;) {
+    pollfd pfd{exec_status_.get(), POLLIN, 0};
+    int ready = poll(&pfd, 1, 5);
+    if (ready < 0 && errno != EINTR) break;
+    if (ready > 0) break;
+    if (while_waiting) while_waiting();
+  }
   do {
     n = read(exec_status_.get(), &err, sizeof(err));
   } while (n < 0 && errno == EINTR);

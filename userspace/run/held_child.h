@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,7 +37,10 @@ class HeldChild {
   pid_t pid() const { return pid_; }
 
   // Lets the child exec. Returns errno of a failed exec (ENOENT: not found), or 0.
-  int release();
+  // `while_waiting` runs every few milliseconds until the exec happened: the child
+  // may load libraries before it (initgroups loads NSS modules) and be held at the
+  // loader watch until the collector has probed them.
+  int release(const std::function<void()>& while_waiting = {});
 
   // Gives the terminal back to our process group (idempotent).
   void restore_terminal();

@@ -528,7 +528,7 @@ int Session::run() {
   sample();  // step 0: the baseline, before the job runs
 
   if (child_) {
-    exec_errno_ = child_->release();
+    exec_errno_ = child_->release([this] { (void)probe_->consume(); });
     if (exec_errno_ != 0)
       log::error(exec_failure_message(job_argv_.empty() ? "" : job_argv_[0], exec_errno_));
   }

@@ -15,8 +15,12 @@ class OutputLogger final : public Logger {
     if (!call.hook.entry->extract) return;
     for (const auto& raw : extract_artifact_paths(*call.hook.entry->extract, call, sink)) {
       std::filesystem::path p(raw);
-      if (p.is_relative() && !call.cwd.empty()) p = std::filesystem::path(call.cwd) / p;
       std::error_code ec;
+      if (p.is_relative()) {
+        // Only here, not per record: reading a process's cwd costs a microsecond.
+        auto cwd = std::filesystem::read_symlink("/proc/" + std::to_string(call.event.tgid) + "/cwd", ec);
+        if (!ec) p = cwd / p;
+      }
       if (!std::filesystem::is_regular_file(p, ec)) {
         sink.warn(call.hook.function + ": output " + p.string() + " is not a file");
         continue;
