@@ -1,4 +1,4 @@
-// Who started the run and what it is called.
+// Who started the run.
 #pragma once
 
 #include <sys/types.h>
@@ -17,11 +17,5 @@ struct InvokingUser {
 
 // The user behind sudo (SUDO_UID/SUDO_GID/SUDO_USER) or else the real user.
 InvokingUser invoking_user();
-
-// MLflow-style "adjective-animal-NNN" names from a random source.
-std::string generate_run_name();
-
-// 32 lowercase hex digits from getrandom(): an MLflow run id (uuid4().hex form).
-std::string random_hex_id();
 
 }  // namespace bpfpads

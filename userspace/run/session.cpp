@@ -506,7 +506,7 @@ int Session::run() {
 
   NewRun nr;
   nr.experiment_id = experiment_id_;
-  nr.run_name = opt_.run_name.empty() ? generate_run_name() : opt_.run_name;
+  nr.run_name = opt_.run_name;  // empty: the store names it as MLflow does
   nr.user_id = user_.name;
   nr.start_time_ms = now_ms();
   nr.tags = {{"mlflow.user", user_.name},
