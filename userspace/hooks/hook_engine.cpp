@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
@@ -107,6 +108,15 @@ Result<std::unique_ptr<HookEngine>> HookEngine::load(const HookEngineOptions& op
   return std::unique_ptr<HookEngine>(new HookEngine(HookCatalog(std::move(mappings), config), options));
 }
 
+HookEngine::HookEngine(HookCatalog catalog, const HookEngineOptions& options)
+    : catalog_(std::move(catalog)), options_(options) {
+  for (const auto& m : catalog_.mappings())
+    for (const auto& e : m.file.entries) {
+      if (e.target.kind == Target::Kind::NativeLibrary) library_names_.push_back(e.target.object);
+      if (e.target.kind == Target::Kind::NativeExecutable) has_exe_targets_ = true;
+    }
+}
+
 void HookEngine::configure(BpfOptions& options) const {
   options.follow_children = options.follow_children && catalog_.config().track_sub_processes;
   if (!active()) return;
@@ -180,9 +190,26 @@ void HookEngine::resolve_before_start(const std::string& executable) {
 void HookEngine::resolve_process(pid_t pid) {
   if (!active()) return;
   auto exe = process_executable(pid);
-  auto files = mapped_elf_files(pid);
-  if (!files) return;
-  for (const auto& f : *files) resolve(f.open_path, f.path, exe && *exe == f.path);
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::ifstream in(proc + "/maps");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& m : parse_proc_maps(text)) {
+    if (m.path.empty() || m.path[0] != '/' || m.perms.find('x') == std::string::npos) continue;
+    bool is_exe = exe && *exe == m.path;
+    // The job is held while this runs, once per library load (hundreds during a
+    // Python import): a file already looked at costs no system call, and a library
+    // whose name no {lib:} target starts is not even opened.
+    if (!looked_at_.insert(m.path + "#" + std::to_string(m.inode)).second) continue;
+    if (!is_exe && !has_exe_targets_ && !could_match_library(m.path)) continue;
+    resolve(proc + "/root" + m.path, m.path, is_exe);
+  }
+}
+
+bool HookEngine::could_match_library(const std::string& path) const {
+  std::string base = std::filesystem::path(path).filename();
+  for (const auto& name : library_names_)
+    if (base.rfind(name, 0) == 0) return true;
+  return false;
 }
 
 void HookEngine::start_run(RunRecorder& recorder, int64_t mono_to_wall_us) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,9 +61,9 @@ class HookEngine {
   void finish();
 
  private:
-  explicit HookEngine(HookCatalog catalog, const HookEngineOptions& options)
-      : catalog_(std::move(catalog)), options_(options) {}
+  HookEngine(HookCatalog catalog, const HookEngineOptions& options);
   void attach_hooks(const std::vector<Hook*>& hooks);
+  bool could_match_library(const std::string& path) const;
   void resolve(const std::string& open_path, const std::string& display, bool is_executable);
 
   HookCatalog catalog_;
@@ -73,6 +74,9 @@ class HookEngine {
   std::vector<uint64_t> last_hits_;
   std::vector<std::string> notes_;  // attach failures, detached hooks
   uint64_t library_stops_ = 0;
+  std::set<std::string> looked_at_;          // "path#inode" of files already resolved
+  std::vector<std::string> library_names_;   // every {lib:NAME}
+  bool has_exe_targets_ = false;
 };
 
 }  // namespace bpfpads
