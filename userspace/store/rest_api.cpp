@@ -21,6 +21,17 @@ std::string encode_path(const std::string& path) {
 
 }  // namespace
 
+// Two runs logging the same dataset at once race on the server's unique rows
+// (datasets, inputs): the loser gets a 4xx or 500 that names the constraint. Sent
+// again, the row exists and the request passes, so this is worth a retry, not a
+// record set aside for good.
+bool is_write_race(const std::string& message) {
+  for (const char* sign : {"UNIQUE constraint failed", "IntegrityError", "duplicate key value",
+                           "database is locked"})
+    if (message.find(sign) != std::string::npos) return true;
+  return false;
+}
+
 RestFailure::Kind classify_http_status(long status) {
   if (status == 0 || status == 401 || status == 403 || status == 408 || status == 429 || status >= 500)
     return RestFailure::Kind::Transient;
@@ -52,6 +63,8 @@ RestResult<nlohmann::json> RestApi::call(const char* method, const std::string& 
   f.http_status = resp->status;
   f.kind = classify_http_status(resp->status);
   f.server = parse_server_error(resp->status, resp->body);
+  if (f.kind == RestFailure::Kind::Rejected && (is_write_race(f.server.message) || is_write_race(resp->body)))
+    f.kind = RestFailure::Kind::Transient;
   return std::unexpected(f);
 }
 
