@@ -25,7 +25,7 @@ std::string encode_path(const std::string& path) {
 // (datasets, inputs): the loser gets a 4xx or 500 that names the constraint. Sent
 // again, the row exists and the request passes, so this is worth a retry, not a
 // record set aside for good.
-bool is_write_race(const std::string& message) {
+static bool is_write_race(const std::string& message) {
   for (const char* sign : {"UNIQUE constraint failed", "IntegrityError", "duplicate key value",
                            "database is locked"})
     if (message.find(sign) != std::string::npos) return true;
