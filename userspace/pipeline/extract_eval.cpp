@@ -169,8 +169,7 @@ std::vector<DatasetInput> extract_inputs(const ExtractSpec& spec, const HookCall
     std::vector<RegexGroups> found{RegexGroups{}};
     if (rule.from && rule.pattern) found = matches(*rule.from, *rule.pattern, "columns", call, sink, "inputs");
     for (const auto& groups : found) {
-    HookCall with_groups{call.hook, call.event, call.values, call.call_number, call.wall_ms, call.entry_wall_us,
-                         call.duration_us, call.cwd, call.scope_prefix, call.scope_call, call.run_variables};
+    HookCall with_groups = call;  // the call, with the pattern's groups as extra values
     for (const auto& [g, v] : groups) with_groups.values[g] = CapturedValue{v};
     auto get = [&](const std::optional<ValueTemplate>& t, const char* group) -> std::optional<std::string> {
       if (t) return render(*t, with_groups, sink);

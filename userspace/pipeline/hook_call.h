@@ -19,8 +19,6 @@ struct HookCall {
   int64_t wall_ms = 0;       // when the call ended (entry-only hooks: when it started)
   int64_t entry_wall_us = 0;
   int64_t duration_us = 0;   // 0 for entry-only hooks
-  std::string cwd;           // unused by the dispatcher (a readlink per record is too dear);
-                             // loggers that need it read /proc/PID/cwd themselves
   // `extract: scope`: the prefix of this call's params and metrics ("" for the first
   // scope value), and the number of earlier calls of this hook in the scope ({call}).
   std::string scope_prefix;
