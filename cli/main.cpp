@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "kernel/forced_fallbacks.h"
 #include "mappings_command.h"
 #include "run/session.h"
 #include "store/spool_sync.h"
@@ -179,6 +180,10 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (auto forced = bpfpads::check_forced_fallbacks(); !forced) {
+    bpfpads::log::error(forced.error().describe());
+    return 2;
+  }
   bpfpads::SessionOptions options;
   try {
     if (run->parsed()) {
