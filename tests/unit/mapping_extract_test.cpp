@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "mapping/mapping_parser.h"
-#include "mapping/python_regex.h"
+#include "common/python_regex.h"
 #include "mapping/value_template.h"
 
 namespace bpfpads {

@@ -18,31 +18,31 @@ std::vector<std::string> names(const std::vector<ProbeTarget>& ts) {
 }
 
 TEST(SymbolRegex, PythonReMatchSemantics) {
-  auto r = SegmentRegex::compile("sca");
+  auto r = PythonRegex::compile("sca");
   ASSERT_TRUE(r);
-  EXPECT_TRUE(r->matches("scale"));    // anchored at the start, not the end
-  EXPECT_FALSE(r->matches("rescale"));  // not a search
-  auto end = SegmentRegex::compile("scale$");
+  EXPECT_TRUE(r->match_at_start("scale"));    // anchored at the start, not the end
+  EXPECT_FALSE(r->match_at_start("rescale"));  // not a search
+  auto end = PythonRegex::compile("scale$");
   ASSERT_TRUE(end);
-  EXPECT_TRUE(end->matches("scale"));
-  EXPECT_FALSE(end->matches("scaled"));
-  auto alt = SegmentRegex::compile("a|scale");  // the anchor covers every branch
+  EXPECT_TRUE(end->match_at_start("scale"));
+  EXPECT_FALSE(end->match_at_start("scaled"));
+  auto alt = PythonRegex::compile("a|scale");  // the anchor covers every branch
   ASSERT_TRUE(alt);
-  EXPECT_FALSE(alt->matches("xscale"));
-  EXPECT_TRUE(alt->matches("scale"));
-  auto named = SegmentRegex::compile("(?P<verb>get|set)_(?P=verb)?x");
+  EXPECT_FALSE(alt->match_at_start("xscale"));
+  EXPECT_TRUE(alt->match_at_start("scale"));
+  auto named = PythonRegex::compile("(?P<verb>get|set)_(?P=verb)?x");
   ASSERT_TRUE(named) << named.error().describe();
-  EXPECT_TRUE(named->matches("set_x"));
-  EXPECT_TRUE(named->matches("get_getx"));
-  auto z = SegmentRegex::compile(R"(ab\Z)");
+  EXPECT_TRUE(named->match_at_start("set_x"));
+  EXPECT_TRUE(named->match_at_start("get_getx"));
+  auto z = PythonRegex::compile(R"(ab\Z)");
   ASSERT_TRUE(z);
-  EXPECT_TRUE(z->matches("ab"));
-  EXPECT_FALSE(z->matches("ab\n"));  // Python's \Z is the very end
-  EXPECT_TRUE(SegmentRegex::compile(R"(\\Z)")->matches("\\Z"));  // an escaped backslash stays
+  EXPECT_TRUE(z->match_at_start("ab"));
+  EXPECT_FALSE(z->match_at_start("ab\n"));  // Python's \Z is the very end
+  EXPECT_TRUE(PythonRegex::compile(R"(\\Z)")->match_at_start("\\Z"));  // an escaped backslash stays
 }
 
 TEST(SymbolRegex, InvalidRegexIsAnErrorWithPattern) {
-  auto bad = SegmentRegex::compile("(unclosed");
+  auto bad = PythonRegex::compile("(unclosed");
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().describe().find("(unclosed"), std::string::npos);
   EXPECT_NE(bad.error().describe().find("offset"), std::string::npos);

@@ -12,7 +12,7 @@
 
 #include "mapping/capture_type.h"
 #include "mapping/diagnostics.h"
-#include "mapping/python_regex.h"
+#include "common/python_regex.h"
 #include "mapping/value_template.h"
 #include "mapping/version_constraint.h"
 

@@ -21,7 +21,7 @@ struct HookCall {
   int64_t duration_us = 0;   // 0 for entry-only hooks
   // `extract: scope`: the prefix of this call's params and metrics ("" for the first
   // scope value), and the number of earlier calls of this hook in the scope ({call}).
-  std::string scope_prefix;
+  std::string scope_prefix = {};
   uint64_t scope_call = 0;
   const std::map<std::string, std::string>* run_variables = nullptr;  // {run_NAME}
 

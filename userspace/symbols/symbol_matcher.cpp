@@ -1,7 +1,4 @@
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include "symbols/symbol_matcher.h"
-
-#include <pcre2.h>
 
 #include <algorithm>
 #include <cctype>
@@ -9,33 +6,7 @@
 
 namespace bpfpads {
 
-struct SegmentRegex::State {
-  pcre2_code* code = nullptr;
-  pcre2_match_data* data = nullptr;
-  ~State() {
-    pcre2_match_data_free(data);
-    pcre2_code_free(code);
-  }
-};
-
 namespace {
-
-// The one Python spelling PCRE2 reads differently: Python's \Z is the absolute
-// end of the string, PCRE2's \Z also allows a final newline (PCRE2's \z).
-std::string python_to_pcre2(const std::string& pattern) {
-  std::string out;
-  out.reserve(pattern.size());
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '\\' && i + 1 < pattern.size()) {
-      out += '\\';
-      out += pattern[i + 1] == 'Z' ? 'z' : pattern[i + 1];
-      ++i;
-    } else {
-      out += pattern[i];
-    }
-  }
-  return out;
-}
 
 std::string join_components(const ElfSymbol& s) {
   std::string out;
@@ -57,46 +28,13 @@ std::string join_path(std::span<const PathSegment> path) {
 
 }  // namespace
 
-SegmentRegex::SegmentRegex(std::unique_ptr<State> s) : state_(std::move(s)) {}
-SegmentRegex::SegmentRegex(SegmentRegex&&) noexcept = default;
-SegmentRegex& SegmentRegex::operator=(SegmentRegex&&) noexcept = default;
-SegmentRegex::~SegmentRegex() = default;
-
-Result<SegmentRegex> SegmentRegex::compile(const std::string& pattern) {
-  std::string translated = python_to_pcre2(pattern);
-  int err = 0;
-  PCRE2_SIZE err_offset = 0;
-  auto state = std::make_unique<State>();
-  // PCRE2_ANCHORED gives re.match: the match starts at 0 but may end anywhere.
-  state->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(translated.data()), translated.size(),
-                              PCRE2_ANCHORED, &err, &err_offset, nullptr);
-  if (!state->code) {
-    PCRE2_UCHAR msg[256];
-    pcre2_get_error_message(err, msg, sizeof msg);
-    return make_error("invalid regex at offset " + std::to_string(err_offset) + ": " +
-                          reinterpret_cast<const char*>(msg),
-                      pattern);
-  }
-  // JIT is an optimisation; without it (e.g. W^X policies) matching still works.
-  pcre2_jit_compile(state->code, PCRE2_JIT_COMPLETE);
-  state->data = pcre2_match_data_create_from_pattern(state->code, nullptr);
-  if (!state->data) return make_error("out of memory for regex match data", pattern);
-  return SegmentRegex(std::move(state));
-}
-
-bool SegmentRegex::matches(std::string_view subject) const {
-  int rc = pcre2_match(state_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(),
-                       0, 0, state_->data, nullptr);
-  return rc >= 0;
-}
-
 Result<SymbolPathMatcher> SymbolPathMatcher::compile(std::span<const PathSegment> path) {
   SymbolPathMatcher m;
   if (path.empty()) return make_error("empty symbol path");
   for (const auto& seg : path) {
     Segment s;
     if (seg.is_regex) {
-      auto re = SegmentRegex::compile(seg.text);
+      auto re = PythonRegex::compile(seg.text);
       if (!re) return std::unexpected(re.error());
       s.regex.emplace(std::move(*re));
     } else {
@@ -112,7 +50,7 @@ bool SymbolPathMatcher::matches(const ElfSymbol& symbol) const {
   for (size_t i = 0; i < segments_.size(); ++i) {
     const Segment& seg = segments_[i];
     const std::string& comp = symbol.components[i];
-    if (seg.regex ? !seg.regex->matches(comp) : seg.literal != comp) return false;
+    if (seg.regex ? !seg.regex->match_at_start(comp) : seg.literal != comp) return false;
   }
   return true;
 }

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string_view>
 #include <span>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/python_regex.h"
 #include "symbols/symbol_index.h"
 
 namespace bpfpads {
@@ -21,25 +21,7 @@ struct PathSegment {
   std::string text;
 };
 
-// A regex segment: Python re.match semantics (anchored at the start only; `$`
-// anchors the end), compiled once with PCRE2 and JIT. Move-only and not
-// thread-safe: it owns its match buffer so a scan over 100k+ names allocates
-// nothing.
-class SegmentRegex {
- public:
-  static Result<SegmentRegex> compile(const std::string& pattern);
-  SegmentRegex(SegmentRegex&&) noexcept;
-  SegmentRegex& operator=(SegmentRegex&&) noexcept;
-  ~SegmentRegex();
-  bool matches(std::string_view subject) const;
-
- private:
-  struct State;
-  explicit SegmentRegex(std::unique_ptr<State> s);
-  std::unique_ptr<State> state_;
-};
-
-// A compiled path; one per thread (its regexes own their match buffers).
+// A compiled path; regex segments match with Python re.match semantics.
 class SymbolPathMatcher {
  public:
   static Result<SymbolPathMatcher> compile(std::span<const PathSegment> path);
@@ -49,7 +31,7 @@ class SymbolPathMatcher {
  private:
   struct Segment {
     std::string literal;
-    std::optional<SegmentRegex> regex;
+    std::optional<PythonRegex> regex;
   };
   std::vector<Segment> segments_;
 };

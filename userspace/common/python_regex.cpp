@@ -1,9 +1,10 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "mapping/python_regex.h"
+#include "common/python_regex.h"
 
 #include <pcre2.h>
 
 #include <algorithm>
+#include <string>
 
 namespace bpfpads {
 
@@ -13,6 +14,35 @@ struct PythonRegex::Code {
 };
 
 namespace {
+
+// The one Python spelling PCRE2 reads differently: Python's \Z is the absolute end of
+// the string, PCRE2's \Z also allows a final newline (PCRE2's \z).
+std::string python_to_pcre2(std::string_view pattern) {
+  std::string out;
+  out.reserve(pattern.size());
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '\\' && i + 1 < pattern.size()) {
+      out += '\\';
+      out += pattern[i + 1] == 'Z' ? 'z' : pattern[i + 1];
+      ++i;
+    } else {
+      out += pattern[i];
+    }
+  }
+  return out;
+}
+
+// match_at_start only asks whether there is a match, so one ovector pair is enough
+// for every pattern (pcre2_match returns 0, not an error, when groups do not fit):
+// one buffer per thread, and a scan over 100k+ symbol names allocates nothing.
+pcre2_match_data* scratch_match_data() {
+  struct Scratch {
+    pcre2_match_data* data = pcre2_match_data_create(1, nullptr);
+    ~Scratch() { pcre2_match_data_free(data); }
+  };
+  thread_local Scratch scratch;
+  return scratch.data;
+}
 
 struct MatchData {
   explicit MatchData(pcre2_code* code) : data(pcre2_match_data_create_from_pattern(code, nullptr)) {}
@@ -29,7 +59,8 @@ Result<PythonRegex> PythonRegex::compile(std::string_view pattern) {
   PCRE2_SIZE error_offset = 0;
   // UTF so that '.' takes a whole character like Python's str regexes; MATCH_INVALID_UTF
   // so that a non-UTF-8 symbol name or captured string never makes matching fail.
-  pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+  const std::string translated = python_to_pcre2(pattern);
+  pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(translated.data()), translated.size(),
                                    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &error_code,
                                    &error_offset, nullptr);
   if (code == nullptr) {
@@ -66,10 +97,10 @@ bool PythonRegex::has_group(std::string_view name) const {
 }
 
 bool PythonRegex::match_at_start(std::string_view subject) const {
-  if (!code_) return false;
-  MatchData md(code_->code);
+  pcre2_match_data* scratch = scratch_match_data();
+  if (!code_ || !scratch) return false;
   const int rc = pcre2_match(code_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()),
-                             subject.size(), 0, PCRE2_ANCHORED, md.data, nullptr);
+                             subject.size(), 0, PCRE2_ANCHORED, scratch, nullptr);
   return rc >= 0;
 }
 

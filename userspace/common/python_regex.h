@@ -1,6 +1,8 @@
-// Regular expressions of mapping files, compiled with PCRE2 to behave like Python's `re`:
-// PCRE2 accepts Python's (?P<name>...) groups, and `match_at_start` is `re.match`
-// (anchored at the start, not at the end; write `$` to anchor the end).
+// Regular expressions of mapping files (path segments, extract patterns), compiled
+// with PCRE2 to behave like Python's `re`: PCRE2 accepts Python's (?P<name>...) groups,
+// Python's `\Z` is translated, and `match_at_start` is `re.match` (anchored at the
+// start, not at the end; write `$` to anchor the end). Compiled once with JIT; copies
+// share the code and matching is thread-safe.
 #pragma once
 
 #include <map>
@@ -25,7 +27,7 @@ class PythonRegex {
   const std::vector<std::string>& group_names() const { return group_names_; }
   bool has_group(std::string_view name) const;
 
-  // Python re.match(pattern, subject) is not None.
+  // Python re.match(pattern, subject) is not None. Allocates nothing.
   bool match_at_start(std::string_view subject) const;
 
   // Python re.finditer: every non-overlapping match anywhere in `subject`, with its
