@@ -3,8 +3,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "common/text.h"
 #include "setup/setup_parse.h"
-#include "setup/setup_text.h"
 
 namespace bpfpads {
 namespace {

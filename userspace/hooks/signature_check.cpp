@@ -1,22 +1,18 @@
 #include "hooks/signature_check.h"
 
+#include "common/text.h"
+
 namespace bpfpads {
 namespace {
 
-std::string trim(std::string s) {
-  size_t a = s.find_first_not_of(' ');
-  size_t b = s.find_last_not_of(' ');
-  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
-}
-
 bool is_float_type(std::string t) {
-  t = trim(t);
+  t = std::string(trim(t));
   if (t.find('*') != std::string::npos || t.find('&') != std::string::npos) return false;
   for (const char* q : {"const ", " const"}) {
     auto p = t.find(q);
     if (p != std::string::npos) t.erase(p, 6);
   }
-  t = trim(t);
+  t = std::string(trim(t));
   return t == "double" || t == "float";  // long double goes on the stack, also unreadable here
 }
 

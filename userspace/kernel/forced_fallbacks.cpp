@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "common/text.h"
 #include "kernel/feature_probe.h"
 
 namespace bpfpads {
@@ -12,12 +13,6 @@ bool is_feature_key(std::string_view key) {
   auto fields = feature_fields();
   return std::any_of(fields.begin(), fields.end(),
                      [&](const FeatureField& f) { return key == f.key; });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 const char* environment_value() {

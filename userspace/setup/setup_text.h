@@ -1,5 +1,5 @@
-// Small text helpers shared by the setup functions: reading /proc-style files,
-// number formatting in MLflow's units, and making values safe to show.
+// Small text helpers shared by the setup functions: number formatting in MLflow's
+// units, and making values safe to show.
 #pragma once
 
 #include <cstddef>
@@ -11,16 +11,9 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/text.h"  // read_text_file, trim
 
 namespace bpfpads {
-
-// Reads a whole file. Works for /proc and /sys files, whose stat size is 0.
-// Stops after max_bytes: these files are small, and a fixture gone wrong must not
-// eat memory.
-Result<std::string> read_text_file(const std::filesystem::path& path,
-                                   std::size_t max_bytes = std::size_t{1} << 20);
-
-std::string_view trim(std::string_view text);
 
 // One decimal, independent of the locale: "16384.0".
 std::string format_decimal(double value);
