@@ -23,5 +23,7 @@ apt-get install -y -q --no-install-recommends \
   libgtest-dev libgmock-dev libpcre2-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev \
   libcli11-dev systemtap-sdt-dev git ca-certificates \
   python3 python3-venv python3-dev
+# XGBoost 1.7 as Debian ships it, traced by tests/integration/test_xgboost_debian.py.
+apt-get install -y -q --no-install-recommends python3-xgboost
 # The parser fuzzer (fuzz/run.sh): clang 14 cannot compile libstdc++ 12's std::expected.
 apt-get install -y -q --no-install-recommends clang-16 libclang-rt-16-dev

@@ -124,7 +124,7 @@ def test_version_outside_constraint_is_skipped_and_said(require_root, run_bpfpad
     old = workdir / "mappings"
     old.mkdir()
     text = (SOURCE_DIR / "mappings" / "xgboost.yaml").read_text()
-    (old / "xgboost.yaml").write_text(text.replace('version: ">=2.0,<3.3"', 'version: "<1.0"'))
+    (old / "xgboost.yaml").write_text(text.replace('version: ">=1.7,<3.3"', 'version: "<1.0"'))
     res = run_bpfpads(["run", "--", PY, str(JOB), "train"], env={"BPFPADS_MAPPINGS_DIR": str(old)},
                       check_returncode=0, timeout=300)
     client = mlflow_client(f"sqlite:///{workdir}/mlflow.db")

@@ -132,6 +132,20 @@ TEST(PipelineExtract, ScopesPrefixParamsAndMetrics) {
   }
 }
 
+// XGBoosterFree ends a scope: a booster created later at the freed address gets a
+// prefix of its own, and the numbering never reuses an ended scope's.
+TEST(PipelineExtract, EndedScopeValueStartsANewScope) {
+  Fixture f("    capture: {args: [h: ptr]}\n"
+            "    extract:\n      scope: {key: '{h}', name: booster, end: true}\n");
+  EXPECT_TRUE(f.spec().scope_ends);
+  EXPECT_EQ(f.sink.scope_prefix("booster", "0x10"), "");
+  EXPECT_EQ(f.sink.scope_prefix("booster", "0x20"), "booster_1/");
+  f.sink.end_scope("0x10");
+  EXPECT_EQ(f.sink.scope_prefix("booster", "0x10"), "booster_2/");
+  EXPECT_EQ(f.sink.scope_prefix("booster", "0x20"), "booster_1/");
+  EXPECT_EQ(f.sink.scope_prefix("booster", "0x30"), "booster_3/");
+}
+
 TEST(PipelineExtract, ParserChecksTheNewForms) {
   auto errors = [](const std::string& extract) {
     auto r = parse_mapping_text("metadata: {author: a, version: '1', library: {name: l, version: '*'}}\n"
@@ -153,6 +167,8 @@ TEST(PipelineExtract, ParserChecksTheNewForms) {
             "e.yaml:6:21: error: run variable 'metric' must be an identifier starting with 'run_'\n");
   EXPECT_EQ(errors("    extract: {scope: {key: '{q}'}}\n"),
             "e.yaml:6:28: error: '{q}' in 'extract.scope.key' names no captured value (captured: p)\n");
+  EXPECT_EQ(errors("    extract: {scope: {key: '{p}', end: yes}}\n"),
+            "e.yaml:6:40: error: 'extract.scope.end' must be true or false\n");
   EXPECT_EQ(errors("    extract: {scope: '{p}', tags: {key: 'x{call}', value: '{run_any}'}}\n"), "");
 }
 

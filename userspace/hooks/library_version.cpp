@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "hooks/dpkg_version.h"
 #include "symbols/library_locator.h"
 
 namespace bpfpads {
@@ -49,6 +50,7 @@ std::optional<std::string> detect_library_version(const std::string& file_path,
   std::filesystem::path dir = std::filesystem::path(file_path).parent_path();
   for (int up = 0; up < 5 && !dir.empty() && dir != dir.root_path(); ++up, dir = dir.parent_path())
     if (auto v = dist_info_version(dir, library_name)) return v;
+  if (auto v = dpkg_package_version(file_path, library_name)) return v;
   if (auto v = so_version(read_soname(file_path))) return v;
   return so_version(std::filesystem::path(file_path).filename());
 }

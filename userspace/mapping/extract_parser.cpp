@@ -302,9 +302,18 @@ std::optional<ExtractSpec> ExtractParser::parse(const YAML::Node& node, const So
       });
     } else if (key == "scope") {
       if (value.IsMap()) {
-        auto f = fields(value, {"key", "name"}, "extract.scope", at);
+        auto f = fields(value, {"key", "name", "end"}, "extract.scope", at);
         if (!f) continue;
         spec.scope = required_templ(*f, "key", "extract.scope", at);
+        if (f->contains("end")) {
+          const YAML::Node& e = f->at("end").value;
+          if (!e.IsScalar() || (e.Scalar() != "true" && e.Scalar() != "false")) {
+            ctx_.sink.error(ctx_.at(e, f->at("end").location), "'extract.scope.end' must be true or false");
+            ok_ = false;
+          } else {
+            spec.scope_ends = e.Scalar() == "true";
+          }
+        }
         if (f->contains("name")) {
           const YAML::Node& n = f->at("name").value;
           if (!n.IsScalar() || !is_identifier(n.Scalar())) {

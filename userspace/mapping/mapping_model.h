@@ -120,8 +120,12 @@ struct ExtractSpec {
   // `scope: "{handle}"` (or `{key: "{handle}", name: "booster"}`): keeps the data of
   // several objects apart. The first value seen logs plain keys; the n-th other value
   // (n = 1, 2, ...) prefixes its params and metrics with "<name>_<n>/".
+  // `end: true`: this call ends its scope value (XGBoosterFree): an object created
+  // later at the same address starts a scope of its own instead of mixing its data
+  // into the freed one's.
   std::optional<ValueTemplate> scope;
   std::string scope_name = "scope";
+  bool scope_ends = false;
   // `set: {run_NAME: TEMPLATE}`: run variables, visible as {run_NAME} in later calls.
   std::vector<std::pair<std::string, ValueTemplate>> variables;
   SourceLocation location;

@@ -41,12 +41,9 @@ void Dispatcher::on_call(const HookCallEvent& event) {
   call.run_variables = &sink_.variables;
   if (hook->entry->extract) {
     const ExtractSpec& spec = *hook->entry->extract;
-    std::string scope;
-    if (auto s = extract_scope(spec, call, sink_)) {
-      scope = *s;
-      call.scope_prefix = sink_.scope_prefix(spec.scope_name, scope);
-    }
-    call.scope_call = scoped_calls_[{hook->id, scope}]++;
+    if (auto scope = extract_scope(spec, call, sink_))
+      call.scope_prefix = sink_.scope_prefix(spec.scope_name, *scope);
+    call.scope_call = scoped_calls_[{hook->id, call.scope_prefix}]++;
     extract_variables(spec, call, sink_);
     // `extract: step:` sets the step that later metrics of the run use.
     if (auto step = extract_step(spec, call, sink_)) sink_.current_step = step;
@@ -62,6 +59,9 @@ void Dispatcher::on_call(const HookCallEvent& event) {
     if (it == extractors_.end())
       it = extractors_.emplace(name, ExtractorRegistry::instance().create(name)).first;
     if (it->second) it->second->extract(call, sink_);
+  }
+  if (hook->entry->extract && hook->entry->extract->scope_ends) {
+    if (auto scope = extract_scope(*hook->entry->extract, call, sink_)) sink_.end_scope(*scope);
   }
 }
 

@@ -36,7 +36,7 @@ class Dispatcher {
   std::vector<std::unique_ptr<Logger>> loggers_;
   std::map<std::string, std::unique_ptr<NamedExtractor>, std::less<>> extractors_;
   std::map<uint32_t, uint64_t> calls_;
-  std::map<std::pair<uint32_t, std::string>, uint64_t> scoped_calls_;  // {call} per hook and scope
+  std::map<std::pair<uint32_t, std::string>, uint64_t> scoped_calls_;  // {call} per hook and scope prefix
   uint64_t skipped_recursion_ = 0;
   uint64_t cut_values_ = 0;
   uint64_t unreadable_values_ = 0;

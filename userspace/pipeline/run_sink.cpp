@@ -21,7 +21,8 @@ std::string sanitize_key(const std::string& raw) {
 }
 
 std::string RunSink::scope_prefix(const std::string& name, const std::string& value) {
-  auto [it, added] = scopes_.try_emplace(value, scopes_.size());
+  auto [it, added] = scopes_.try_emplace(value, scopes_seen_);
+  if (added) ++scopes_seen_;
   return it->second == 0 ? "" : name + "_" + std::to_string(it->second) + "/";
 }
 

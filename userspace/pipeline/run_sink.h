@@ -38,6 +38,8 @@ class RunSink {
 
   // `extract: scope`: "" for the first value seen, "<name>_<n>/" for the n-th other one.
   std::string scope_prefix(const std::string& name, const std::string& value);
+  // The object behind `value` is gone: the next use of the same value is a new scope.
+  void end_scope(const std::string& value) { scopes_.erase(value); }
 
   // Sends buffered metrics to the store (each tick and at the end).
   void flush();
@@ -50,7 +52,8 @@ class RunSink {
   std::map<std::string, int> param_versions_;
   std::map<std::string, bool> inputs_seen_;
   std::vector<std::string> warnings_;
-  std::map<std::string, size_t> scopes_;  // scope value -> order of first appearance
+  std::map<std::string, size_t> scopes_;  // live scope value -> order of first appearance
+  size_t scopes_seen_ = 0;                 // every scope so far, ended ones included
 };
 
 // MLflow keys allow [\w./\- :]; C++ names bring '<', '(', '*', ','...
