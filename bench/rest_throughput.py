@@ -6,7 +6,8 @@
    200 ms before forwarding each request: the ratio should be ~1, since the job's thread only
    appends to the spool and the sender thread does the network.
 
-    python3 bench/rest_throughput.py [--writer build-rest/tests/tools/rest_writer] [--mlflow /tmp/mlvenv/bin/mlflow]
+    python3 bench/rest_throughput.py [--writer build/tests/tools/rest_writer] [--compare OTHER_BUILD/rest_writer]
+                                     [--mlflow /tmp/mlvenv/bin/mlflow]
 """
 import argparse
 import http.client
@@ -93,43 +94,58 @@ def writer(path, uri, spool, *args):
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
+def measure(path, name, direct, proxy_uri, tmp, repeats, points):
+    """Every case with one rest_writer build; prints its lines, returns its numbers."""
+    out = {}
+    writer(path, direct, tmp / "spool", "--experiment", "warmup", "--points", 10)
+    # 1. Throughput, as fast as the sender can ship: 1000-point log_batch calls (one
+    # journal record each), and 10-point calls, which the sender joins into requests.
+    for batch, n in ((1000, points), (10, points // 4)):
+        rates = []
+        for i in range(repeats):
+            o = writer(path, direct, tmp / "spool", "--experiment", f"throughput{batch}", "--label", i,
+                       "--points", n, "--batch", batch, "--drain-s", 300)
+            assert o["flush_ok"], o
+            rates.append(n / o["total_s"])
+        out[f"rate{batch}"] = sorted(rates)[len(rates) // 2]
+        print(f"[{name}] throughput: {out[f'rate{batch}']:.0f} metric points/s shipped "
+              f"(median of {repeats} runs of {n} points, {batch} per log_batch call; mlflow server, SQLite)")
+    # 2. A job that logs 50 points every 50 ms for ~2 s: wall time with 0 vs 200 ms latency.
+    job = ("--points", 2000, "--batch", 50, "--interval-ms", 50, "--drain-s", 300)
+    for lat, uri in (("0 ms", direct), ("200 ms", proxy_uri)):
+        outs = [writer(path, uri, tmp / "spool", "--experiment", "latency", "--label", k, *job)
+                for k in range(repeats)]
+        assert all(o["flush_ok"] for o in outs)
+        setup = sorted(o["setup_s"] for o in outs)[len(outs) // 2]
+        out[lat] = (sorted(o["job_s"] for o in outs)[len(outs) // 2],
+                    sorted(o["total_s"] - o["job_s"] for o in outs)[len(outs) // 2])
+        print(f"[{name}] latency {lat:>6}: job wall {out[lat][0]:.2f} s (create_run .. update_run), "
+              f"drain after the job {out[lat][1]:.2f} s, pre-job server checks {setup:.2f} s")
+    print(f"[{name}] job wall ratio 200 ms / 0 ms: {out['200 ms'][0] / out['0 ms'][0]:.2f}")
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--writer", default=str(ROOT / "build-rest/tests/tools/rest_writer"))
+    ap.add_argument("--writer", default=str(ROOT / "build/tests/tools/rest_writer"))
+    ap.add_argument("--compare", help="another rest_writer build (e.g. of main) to run the same cases with")
     ap.add_argument("--mlflow", default=shutil.which("mlflow") or "/tmp/mlvenv/bin/mlflow")
     ap.add_argument("--points", type=int, default=20000)
     ap.add_argument("--repeats", type=int, default=3)
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bpfpads_bench_"))
     proc, port = start_server(a.mlflow, tmp)
+    proxy, pport = start_latency_proxy(port, 0.2)
     try:
-        direct = f"http://{HOST}:{port}"
-        writer(a.writer, direct, tmp / "spool", "--experiment", "warmup", "--points", 10)
-        # 1. Throughput: 1000-point batches, as fast as the sender can ship them.
-        rates = []
-        for i in range(a.repeats):
-            o = writer(a.writer, direct, tmp / "spool", "--experiment", "throughput", "--label", i,
-                       "--points", a.points, "--batch", 1000, "--drain-s", 300)
-            assert o["flush_ok"], o
-            rates.append(a.points / o["total_s"])
-        print(f"throughput: {sorted(rates)[len(rates) // 2]:.0f} metric points/s shipped "
-              f"(median of {a.repeats} runs of {a.points} points, 1000 per request; mlflow server, SQLite)")
-        # 2. A job that logs 50 points every 50 ms for ~2 s: wall time with 0 vs 200 ms latency.
-        proxy, pport = start_latency_proxy(port, 0.2)
-        job = ("--points", 2000, "--batch", 50, "--interval-ms", 50, "--drain-s", 300)
-        res = {}
-        for name, uri in (("0 ms", direct), ("200 ms", f"http://{HOST}:{pport}")):
-            outs = [writer(a.writer, uri, tmp / "spool", "--experiment", "latency", "--label", k, *job)
-                    for k in range(a.repeats)]
-            assert all(o["flush_ok"] for o in outs)
-            setup = sorted(o["setup_s"] for o in outs)[len(outs) // 2]
-            res[name] = (sorted(o["job_s"] for o in outs)[len(outs) // 2],
-                         sorted(o["total_s"] - o["job_s"] for o in outs)[len(outs) // 2])
-            print(f"latency {name:>6}: job wall {res[name][0]:.2f} s (create_run .. update_run), "
-                  f"drain after the job {res[name][1]:.2f} s, pre-job server checks {setup:.2f} s")
-        print(f"job wall ratio 200 ms / 0 ms: {res['200 ms'][0] / res['0 ms'][0]:.2f}")
-        proxy.shutdown()
+        args = (f"http://{HOST}:{port}", f"http://{HOST}:{pport}", tmp, a.repeats, a.points)
+        this = measure(a.writer, "this", *args)
+        if a.compare:
+            other = measure(a.compare, "compare", *args)
+            for k in ("rate1000", "rate10"):
+                print(f"{k} this / compare: {this[k] / other[k]:.2f}")
+            print(f"drain after the job at 200 ms, this / compare: {this['200 ms'][1] / other['200 ms'][1]:.2f}")
     finally:
+        proxy.shutdown()
         os.killpg(proc.pid, signal.SIGKILL)
         shutil.rmtree(tmp, ignore_errors=True)
 

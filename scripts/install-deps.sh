@@ -27,3 +27,6 @@ apt-get install -y -q --no-install-recommends \
 apt-get install -y -q --no-install-recommends python3-xgboost
 # The parser fuzzer (fuzz/run.sh): clang 14 cannot compile libstdc++ 12's std::expected.
 apt-get install -y -q --no-install-recommends clang-16 libclang-rt-16-dev
+# tests/integration/test_rest_store.py: an mlflow server on a PostgreSQL backend store
+# (the test runs its own throwaway cluster with initdb/pg_ctl).
+apt-get install -y -q --no-install-recommends postgresql

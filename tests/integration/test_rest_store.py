@@ -1,14 +1,11 @@
 """The REST store against a real `mlflow server` on loopback, driven through
 tests/tools/rest_writer (no root): normal run, server killed and restarted mid-run,
 server down for the whole run then `sync`, a damaged spool, concurrent writers, and the
-errors that must stop a job before it starts."""
+errors that must stop a job before it starts. The server cases run twice: with the
+server's default SQLite backend and with a PostgreSQL cluster the test starts itself."""
 import json
 import os
-import shutil
-import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SOURCE_DIR, mlflow_client
-
-HOST = "127.0.0.1"
+from mlflow_servers import HOST, MlflowServer, PostgresCluster, free_port
 
 
 def _writer_path():
@@ -30,63 +26,22 @@ def _writer_path():
     pytest.fail("BPFPADS_REST_WRITER is not set and no built rest_writer was found")
 
 
-def _mlflow_bin():
-    for c in (os.environ.get("MLFLOW_BIN"), str(Path(sys.executable).parent / "mlflow"), shutil.which("mlflow")):
-        if c and Path(c).exists():
-            return c
-    pytest.skip("no mlflow executable (needs the full mlflow package with `mlflow server`)")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-class MlflowServer:
-    """`mlflow server` with its default SQLite backend, in its own process group."""
-
-    def __init__(self, root, port=None):
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.port = port or free_port()
-        self.uri = f"http://{HOST}:{self.port}"
-        self.proc = None
-
-    def start(self, timeout=120):
-        log = open(self.root / "server.log", "ab")
-        self.proc = subprocess.Popen(
-            [_mlflow_bin(), "server", "--host", HOST, "--port", str(self.port),
-             "--backend-store-uri", f"sqlite:///{self.root}/mlflow.db",
-             "--artifacts-destination", str(self.root / "artifacts")],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.root)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"mlflow server exited: {(self.root / 'server.log').read_text()[-2000:]}")
-            try:
-                with socket.create_connection((HOST, self.port), timeout=1):
-                    pass
-                import urllib.request
-                with urllib.request.urlopen(self.uri + "/health", timeout=2) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                pass
-            time.sleep(0.3)
-        self.kill()
-        raise AssertionError("mlflow server did not come up in time")
-
-    def kill(self):
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=30)
-        self.proc = None
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def backend(request):
+    """Makes the backend-store URI of a fresh, empty database for one mlflow server."""
+    if request.param == "sqlite":
+        yield lambda root: f"sqlite:///{root}/mlflow.db"
+        return
+    cluster = PostgresCluster().start()
+    try:
+        yield lambda root: cluster.new_database()
+    finally:
+        cluster.stop()
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = MlflowServer(tmp_path_factory.mktemp("mlflow")).start()
+def server(tmp_path_factory, backend):
+    s = MlflowServer(tmp_path_factory.mktemp("mlflow"), backend=backend).start()
     yield s
     s.kill()
 
@@ -147,8 +102,8 @@ def test_normal_run(server, spool):
     assert list(spool.iterdir()) == []  # sent: nothing left in the spool
 
 
-def test_server_killed_mid_run_and_restarted(tmp_path, spool):
-    srv = MlflowServer(tmp_path / "srv").start()
+def test_server_killed_mid_run_and_restarted(tmp_path, spool, backend):
+    srv = MlflowServer(tmp_path / "srv", backend=backend).start()
     try:
         writer = subprocess.Popen(
             [str(_writer_path()), "--uri", srv.uri, "--spool", str(spool), "--experiment", "restart",
@@ -180,7 +135,7 @@ def _corrupt_line(journal, line_no):
     journal.write_bytes(b"\n".join(lines))
 
 
-def test_server_down_whole_run_then_sync(tmp_path, spool):
+def test_server_down_whole_run_then_sync(tmp_path, spool, backend):
     port = free_port()
     uri = f"http://{HOST}:{port}"
     # Without --offline-ok: an error before anything is written.
@@ -203,12 +158,15 @@ def test_server_down_whole_run_then_sync(tmp_path, spool):
     down = run_writer("--sync", "--spool", spool, "--max-wait-s", 1, check=False)
     assert down.returncode == 1, down.stdout + down.stderr
     assert len(list(spool.glob("*.journal"))) == 2
-    srv = MlflowServer(tmp_path / "srv", port=port).start()
+    srv = MlflowServer(tmp_path / "srv", port=port, backend=backend).start()
     try:
         synced = run_writer("--sync", "--spool", spool, "--max-wait-s", 60)
         assert "2 run(s) sent, 0 left" in synced.stdout, synced.stdout
         assert "damaged" in synced.stdout
         assert list(spool.glob("*.journal")) == []
+        # The backlog goes in joined requests: run 1's 12 batch records in one, run 2's 11
+        # in two (split at the damaged one), and run 2's problem tags (24 one by one).
+        assert (srv.root / "server.log").read_text().count("/runs/log-batch HTTP") == 4
         client = mlflow_client(uri)
         runs = {r.data.tags["label"]: r for r in runs_of(client, "offline")}
         assert sorted(runs) == ["1", "2"]
@@ -228,7 +186,7 @@ def test_server_down_whole_run_then_sync(tmp_path, spool):
 
 
 def test_concurrent_writers(server, spool):
-    n = 30
+    n = 50  # the issue: 50 concurrent runs from separate processes
     procs = [subprocess.Popen([str(_writer_path()), "--uri", server.uri, "--spool", str(spool),
                                "--experiment", "concurrent", "--label", str(k), "--points", "200",
                                "--batch", "20", "--interval-ms", "20", "--drain-s", "120"],

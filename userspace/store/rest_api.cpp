@@ -41,7 +41,8 @@ RestFailure::Kind classify_http_status(long status) {
 std::string RestFailure::describe() const {
   std::string hint;
   if (http_status == 401 || http_status == 403)
-    hint = " (check MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD or MLFLOW_TRACKING_TOKEN)";
+    hint = " (check MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD, ~/.mlflow/credentials or "
+           "MLFLOW_TRACKING_TOKEN)";
   return what + ": " + server.describe() + hint;
 }
 

@@ -71,4 +71,39 @@ Result<std::vector<nlohmann::json>> split_batch(std::span<const Metric> metrics,
   return b.finish();
 }
 
+bool BatchCoalescer::add(const nlohmann::json& payload) {
+  static const nlohmann::json kNone = nlohmann::json::array();
+  const auto list = [&](const char* field) -> const nlohmann::json& {
+    auto it = payload.find(field);
+    return it == payload.end() ? kNone : *it;
+  };
+  const nlohmann::json &m = list("metrics"), &p = list("params"), &t = list("tags");
+  const size_t bytes = payload.dump().size();
+  if (payloads_ > 0) {
+    if (metrics_ + m.size() > limits_.max_metrics || params_ + p.size() > limits_.max_params ||
+        tags_ + t.size() > limits_.max_tags ||
+        metrics_ + params_ + tags_ + m.size() + p.size() + t.size() > limits_.max_items ||
+        bytes_ + bytes > limits_.max_bytes)
+      return false;
+    for (const auto& x : p)
+      if (param_keys_.count(x.value("key", ""))) return false;
+    for (const auto& x : t)
+      if (tag_keys_.count(x.value("key", ""))) return false;
+  }
+  for (const char* field : {"metrics", "params", "tags"}) {
+    const nlohmann::json& items = list(field);
+    if (items.empty()) continue;
+    auto& into = payload_[field];
+    for (const auto& x : items) into.push_back(x);
+  }
+  for (const auto& x : p) param_keys_.insert(x.value("key", ""));
+  for (const auto& x : t) tag_keys_.insert(x.value("key", ""));
+  metrics_ += m.size();
+  params_ += p.size();
+  tags_ += t.size();
+  bytes_ += bytes;
+  ++payloads_;
+  return true;
+}
+
 }  // namespace bpfpads

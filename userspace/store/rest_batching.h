@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstddef>
+#include <set>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -30,5 +32,24 @@ Result<std::vector<nlohmann::json>> split_batch(std::span<const Metric> metrics,
                                                 std::span<const Param> params,
                                                 std::span<const Tag> tags,
                                                 const BatchLimits& limits = {});
+
+// Joins consecutive log-batch payloads (each already within the limits) into one request
+// while the sum stays within them, so a backlog drains in few round trips. A payload that
+// repeats a param or tag key already in the request starts a new one: the server refuses
+// a param key twice per request, and a tag's last value must win.
+class BatchCoalescer {
+ public:
+  explicit BatchCoalescer(const BatchLimits& limits = {}) : limits_(limits) {}
+  // Adds the payload if it fits; false (and nothing changed) if it does not.
+  bool add(const nlohmann::json& payload);
+  const nlohmann::json& payload() const { return payload_; }
+  size_t payloads() const { return payloads_; }
+
+ private:
+  BatchLimits limits_;
+  nlohmann::json payload_ = nlohmann::json::object();
+  size_t payloads_ = 0, metrics_ = 0, params_ = 0, tags_ = 0, bytes_ = 0;
+  std::set<std::string> param_keys_, tag_keys_;
+};
 
 }  // namespace bpfpads

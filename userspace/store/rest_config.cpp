@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "store/mlflow_credentials.h"
+
 namespace bpfpads {
 namespace {
 
@@ -66,6 +68,14 @@ Result<RestConfig> rest_config_from(const std::string& tracking_uri, const EnvLo
   auto get = [&](const char* name) { return env(name).value_or(""); };
   cfg.username = get("MLFLOW_TRACKING_USERNAME");
   cfg.password = get("MLFLOW_TRACKING_PASSWORD");
+  if (cfg.username.empty() || cfg.password.empty()) {
+    // As MLflow's client: each one the environment leaves unset comes from the file.
+    if (auto home = env("HOME")) {
+      const FileCredentials file = read_mlflow_credentials(std::filesystem::path(*home) / ".mlflow" / "credentials");
+      if (cfg.username.empty()) cfg.username = file.username.value_or("");
+      if (cfg.password.empty()) cfg.password = file.password.value_or("");
+    }
+  }
   cfg.token = get("MLFLOW_TRACKING_TOKEN");
   cfg.ca_cert_path = get("MLFLOW_TRACKING_SERVER_CERT_PATH");
   cfg.client_cert_path = get("MLFLOW_TRACKING_CLIENT_CERT_PATH");

@@ -1,6 +1,7 @@
 // Where and how to reach an MLflow tracking server: the URI, checked, plus auth and TLS
 // from MLflow's own client variables (MLFLOW_TRACKING_USERNAME/PASSWORD/TOKEN,
-// MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_TRACKING_SERVER_CERT_PATH, ...).
+// MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_TRACKING_SERVER_CERT_PATH, ...), and the user name
+// and password from $HOME/.mlflow/credentials where the variables leave them unset.
 #pragma once
 
 #include <chrono>

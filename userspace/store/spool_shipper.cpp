@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "run/run_types.h"
+#include "store/rest_batching.h"
 #include "store/spool_records.h"
 
 namespace bpfpads {
@@ -181,6 +182,19 @@ RestResult<> JournalShipper::ship_record(RestApi& api, const nlohmann::json& rec
   return r;
 }
 
+size_t JournalShipper::coalesce_head(nlohmann::json& merged) const {
+  if (solo_ > 0 || state_.server_run_id.empty() || state_.run_rejected) return 1;
+  BatchCoalescer c;
+  uint64_t expect = queue_.front()["seq"].get<uint64_t>();
+  for (const auto& rec : queue_) {
+    // Only consecutive seqs: a gap is counted as missing when it reaches the head.
+    if (rec["t"] != "batch" || rec["seq"].get<uint64_t>() != expect || !c.add(rec["p"])) break;
+    ++expect;
+  }
+  if (c.payloads() > 1) merged = c.payload();
+  return std::max<size_t>(1, c.payloads());
+}
+
 RestResult<> JournalShipper::tag_problems(RestApi& api) {
   if (state_.problems_tagged || state_.server_run_id.empty() || state_.run_rejected) return {};
   const std::string text = spool_problems_text(state_);
@@ -217,13 +231,30 @@ RestResult<> JournalShipper::ship_available(RestApi& api, const std::function<bo
       state_.note("records " + std::to_string(state_.next_seq) + ".." + std::to_string(seq - 1) +
                   " missing from the spool journal");
     }
-    if (auto r = ship_record(api, queue_.front()); !r) {
+    // Several batch records in one request: acknowledged together, resent together. A
+    // resend after a lost answer is harmless: the server ignores metric points it has,
+    // takes an unchanged param, and overwrites a tag with the same value.
+    nlohmann::json merged;
+    size_t n = coalesce_head(merged);
+    RestResult<> r;
+    if (n > 1) {
+      r = api.post("runs/log-batch", body_with_run_id(state_.server_run_id, merged));
+      if (!r && !r.error().transient()) {
+        solo_ = n;  // refused as a whole: send them one by one, so only the bad one is set aside
+        n = 1;
+      }
+    }
+    if (n == 1) {
+      r = ship_record(api, queue_.front());
+      if (r && solo_ > 0) --solo_;
+    }
+    if (!r) {
       result = r;
       break;
     }
-    state_.next_seq = seq + 1;
+    state_.next_seq = queue_[n - 1]["seq"].get<uint64_t>() + 1;
     dirty_ = true;
-    queue_.pop_front();
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
   }
   if (result) result = tag_problems(api);
   (void)save(!result);

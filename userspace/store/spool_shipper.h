@@ -55,6 +55,9 @@ class JournalShipper {
   JournalShipper(SpoolFiles files, UniqueFd lock, std::optional<JournalReader> reader, SpoolState state)
       : files_(std::move(files)), lock_(std::move(lock)), reader_(std::move(reader)), state_(std::move(state)) {}
   RestResult<> ship_record(RestApi& api, const nlohmann::json& rec);
+  // How many "batch" records at the head of the queue go as one request (their joined
+  // payload in `merged`); 1 when the head cannot be joined with what follows.
+  size_t coalesce_head(nlohmann::json& merged) const;
   RestResult<> ship_run(RestApi& api, const nlohmann::json& rec);
   void set_aside(const nlohmann::json& rec, const std::string& why);
   RestResult<> tag_problems(RestApi& api);
@@ -66,6 +69,7 @@ class JournalShipper {
   std::deque<nlohmann::json> queue_;
   std::map<uint64_t, nlohmann::json> memory_;
   std::string tracking_uri_;
+  size_t solo_ = 0;  // records to send one by one: a joined request with them was refused
   bool dirty_ = false;
   int64_t last_save_ms_ = 0;
 };

@@ -118,7 +118,8 @@ Result<StoreLocation> resolve_tracking_uri(const std::string& given, const fs::p
     return loc;
   }
   return make_error("unsupported tracking URI scheme '" + (scheme.empty() ? uri : scheme) +
-                    "'; supported: sqlite:///path.db, file:/path, or a plain directory path", uri);
+                    "'; supported: sqlite:///path.db, file:/path, a plain directory path, or "
+                    "http(s)://host[:port] (an MLflow tracking server)", uri);
 }
 
 }  // namespace bpfpads
