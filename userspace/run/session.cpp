@@ -181,7 +181,10 @@ Result<> Session::prepare() {
     stdout_file_ = FileTail::watch(STDOUT_FILENO);
     stderr_file_ = FileTail::watch(STDERR_FILENO);
     files_only = (stdout_file_ || is_dev_null(STDOUT_FILENO)) && (stderr_file_ || is_dev_null(STDERR_FILENO));
-    if (!files_only) stdout_file_.reset(), stderr_file_.reset();
+    if (!files_only) {
+      stdout_file_.reset();
+      stderr_file_.reset();
+    }
   }
   bopt.capture_output = opt_.log_on_failure && !files_only;
   hooks_->configure(bopt);
