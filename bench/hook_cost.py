@@ -22,6 +22,10 @@ rotating order); the table shows medians, ns per call, and ratios. Each table is
 done back to back (--spin 0) and paced (a busy loop between calls, so that the
 call rate stays under what the collector drains).
 
+BPF side: with kernel.bpf_stats_enabled=1 for a moment, the kernel's run time per
+hit of each program (hc_probe prints run_time_ns / run_cnt): bpfpads' hook programs
+against the empty program, without the probe's trap, which is the same for both.
+
 Collector side: bpfpads' own CPU time per record (from the run it writes, less a
 run with 1 call), the rate the records arrived at, drops; and the rate a trivial
 reader drains a full ring at.
@@ -101,6 +105,14 @@ class Bench:
 
     def hooks_probe(self, binary, n):
         return target_ns([str(self.probe), "hooks", str(binary), "--", str(binary), str(n)])
+
+    def prog_ns(self, mode, binary, n, fn):
+        """Run time per hit of each BPF program, from the kernel's bpf_stats: {prog: ns}."""
+        args = ["empty"] + (["--ret"] if PAIRED[fn] else []) + [str(binary), fn] if mode == "empty" else ["hooks", str(binary)]
+        p = subprocess.run([str(self.probe), *args, "--", str(binary), str(n), fn],
+                           capture_output=True, text=True, check=True)
+        lines = [x.split() for x in p.stderr.splitlines() if x.endswith("ns per run")]
+        return {x[1]: float(x[-4]) for x in lines if x[1] in ("empty_entry", "empty_return", "hook_entry", "hook_return")}
 
     def fill_drain(self, binary, n, fn):
         """bpfpads' hooks into a 1 GiB ring with no reader, then one drain: M records/s."""
@@ -197,6 +209,14 @@ def main():
                         b.bpfpads_run(bin_, 1, mapping, startup[bin_.name])
                     print(f"  spin {spin}, {bin_.name}: round {r + 1}/{args.rounds} done", file=sys.stderr)
         os.environ["HC_SPIN"] = "0"
+        stats_path = Path("/proc/sys/kernel/bpf_stats_enabled")
+        was = stats_path.read_text().strip()
+        stats_path.write_text("1")
+        try:
+            prog = {(mode, f): [b.prog_ns(mode, binaries[0], n, f) for _ in range(3)]
+                    for mode in ("empty", "hooks") for f in FUNCS}
+        finally:
+            stats_path.write_text(was)
         drain = {f: statistics.median(b.fill_drain(binaries[0], n, f) for _ in range(3)) for f in ("hc_plain", "hc_strs")}
 
         print(f"hook cost per call, ns (median of {args.rounds} interleaved rounds, {n} calls per function "
@@ -227,6 +247,17 @@ def main():
         print("\nhc_target_cet: bpfpads, hooks and empty probe past endbr64 (+4); bpftrace probes +0 (single-stepped)")
         print("targets: bpfpads <= 1.10x the empty program, and <= 1.00x bpftrace")
 
+        print("\nBPF programs alone (kernel.bpf_stats_enabled=1, run_time_ns / run_cnt, median of 3, hc_target, "
+              "spin 0; each includes the stats' own clock reads):")
+        print(f"{'function':36} {'empty entry+return':>18} {'hooks entry+return':>18} {'hooks - empty':>13}")
+        for f, what in FUNCS.items():
+            def total(mode):
+                return statistics.median(sum(r.values()) for r in prog[(mode, f)])
+            parts = " + ".join(f"{statistics.median(r[k] for r in prog[('hooks', f)]):.0f}"
+                               for k in prog[("hooks", f)][0])
+            print(f"{f + ' ' + what:36} {total('empty'):18.0f} {total('hooks'):10.0f} ({parts:>5}) "
+                  f"{total('hooks') - total('empty'):11.0f} ns")
+
         print("\ncollector side:")
         for (spin, bn), runs in collected.items():
             base_cpu = statistics.median(m.get("bpfpads/collector_cpu_seconds", 0) for m in startup[bn])
@@ -246,7 +277,7 @@ def main():
                   f"(start-up, {base_cpu:.2f} s CPU, subtracted); records arrived at {statistics.median(live) / 1e6:.2f} M/s; "
                   f"dropped or cut per run: median {statistics.median(drops):.0f}, max {max(drops):.0f}")
         print(f"  trivial reader (hc_probe hooks, 1 GiB ring filled first, then one ring_buffer__consume): "
-              f"{drain['hc_plain']:.1f} M records/s of bp_hook_call (232 B), "
+              f"{drain['hc_plain']:.1f} M records/s of bp_hook_hit (32 B), "
               f"{drain['hc_strs']:.1f} M records/s of bp_hook_call_data (2280 B)")
 
 

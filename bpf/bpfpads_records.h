@@ -32,6 +32,7 @@ enum bp_record_type {
 	BP_REC_HOOK_CALL = 5,      /* a hooked call without string/buffer captures */
 	BP_REC_HOOK_CALL_DATA = 6, /* a hooked call with string/buffer captures */
 	BP_REC_LIBRARY_LOADED = 7, /* the dynamic loader mapped objects: the process is stopped */
+	BP_REC_HOOK_HIT = 8,       /* a call of an entry-only hook that captures nothing */
 };
 
 /* Why something was lost. Userspace shows each count in the run. */
@@ -221,6 +222,16 @@ struct bp_hook_call_data {
 };
 BP_STATIC_ASSERT(sizeof(struct bp_hook_call_data) == sizeof(struct bp_hook_call) + 2 * BP_HOOK_DATA_MAX,
 		 "bp_hook_call_data layout");
+
+/* A call of an entry-only hook without captures: a bp_hook_call would be 7x as
+ * large, and every byte written to the ring is part of the hook's cost. */
+struct bp_hook_hit {
+	struct bp_record_header hdr;  /* ts_ns: the entry */
+	__u32 hook_id;
+	__u16 depth;      /* as in bp_hook_call */
+	__u16 _pad;
+};
+BP_STATIC_ASSERT(sizeof(struct bp_hook_hit) == 24 + 8, "bp_hook_hit layout");
 
 /* The dynamic loader reached _dl_debug_state: new objects may be mapped. The thread
  * is stopped (SIGSTOP) until userspace has attached to them and sent SIGCONT. */

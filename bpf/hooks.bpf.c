@@ -7,8 +7,13 @@
  * A hook that needs anything at return (out-parameters, the return value, its
  * duration or hardware deltas) is "paired": its entry is kept per thread and one
  * record is sent at return, with every capture read then. Other hooks send their
- * record at entry. Kernel side stays dumb: copy, count, submit; names and meaning
- * live in userspace.
+ * record at entry: a 32-byte bp_hook_hit when they capture nothing. Kernel side
+ * stays dumb: copy, count, submit; names and meaning live in userspace.
+ *
+ * Every hit is on the traced program's own time: the SEC programs are thin
+ * wrappers around on_entry()/on_return(), which do each step once (one pid/tgid
+ * read, one clock read per record) and write no more ring bytes than the spec
+ * needs.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -189,12 +194,24 @@ static __always_inline void capture_all(struct bp_hook_call *call, char *data,
 	}
 }
 
-/* Reserves the record kind the spec needs and fills everything but the captures. */
+static __always_inline void fill_header(struct bp_record_header *hdr, __u16 type, __u16 size,
+					__u64 pid_tgid, __u64 ts_ns)
+{
+	hdr->type = type;
+	hdr->size = size;
+	hdr->tgid = pid_tgid >> 32;
+	hdr->tid = (__u32)pid_tgid;
+	hdr->cpu = bpf_get_smp_processor_id();
+	hdr->ts_ns = ts_ns;
+}
+
+/* Reserves the record kind the spec needs, zeroed, with its header and hook id. */
 static __always_inline struct bp_hook_call *reserve_call(const struct bp_hook_spec *spec,
+							  __u32 hook_id, __u64 pid_tgid, __u64 ts_ns,
 							  char **data)
 {
 	struct bp_hook_call *call;
-	__u32 size;
+	__u16 type, size;
 
 	if (spec->flags & BP_HOOK_HAS_DATA) {
 		struct bp_hook_call_data *rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
@@ -205,7 +222,7 @@ static __always_inline struct bp_hook_call *reserve_call(const struct bp_hook_sp
 		call = &rec->call;
 		*data = rec->data;
 		size = sizeof(*rec);
-		call->hdr.type = BP_REC_HOOK_CALL_DATA;
+		type = BP_REC_HOOK_CALL_DATA;
 	} else {
 		call = bpf_ringbuf_reserve(&events, sizeof(*call), 0);
 		if (!call)
@@ -213,31 +230,22 @@ static __always_inline struct bp_hook_call *reserve_call(const struct bp_hook_sp
 		__builtin_memset(call, 0, sizeof(*call));
 		*data = NULL;
 		size = sizeof(*call);
-		call->hdr.type = BP_REC_HOOK_CALL;
+		type = BP_REC_HOOK_CALL;
 	}
-	call->hdr.size = size;
+	fill_header(&call->hdr, type, size, pid_tgid, ts_ns);
+	call->hook_id = hook_id;
 	return call;
 full:
 	count_drop(BP_DROP_RINGBUF_FULL, 1);
 	return NULL;
 }
 
-static __always_inline void fill_call_header(struct bp_hook_call *call, __u32 hook_id)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-
-	call->hdr.tgid = pid_tgid >> 32;
-	call->hdr.tid = (__u32)pid_tgid;
-	call->hdr.cpu = bpf_get_smp_processor_id();
-	call->hdr.ts_ns = bpf_ktime_get_ns();
-	call->hook_id = hook_id;
-}
-
-static __always_inline const struct bp_hook_spec *hit(__u32 hook_id)
+/* The tracked check, the hit count and the spec: what every hit pays first. */
+static __always_inline const struct bp_hook_spec *hit(__u32 hook_id, __u64 pid_tgid)
 {
 	__u64 *hits;
 
-	if (!is_tracked(bpf_get_current_pid_tgid() >> 32))
+	if (!is_tracked(pid_tgid >> 32))
 		return NULL;
 	hits = bpf_map_lookup_elem(&hook_hits, &hook_id);
 	if (hits)
@@ -245,13 +253,31 @@ static __always_inline const struct bp_hook_spec *hit(__u32 hook_id)
 	return bpf_map_lookup_elem(&hook_specs, &hook_id);
 }
 
+/* An entry-only hook without captures sends the small record. */
+static __always_inline void send_hit(__u32 hook_id, __u64 pid_tgid, __u32 depth)
+{
+	struct bp_hook_hit *rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+
+	if (!rec) {
+		count_drop(BP_DROP_RINGBUF_FULL, 1);
+		return;
+	}
+	fill_header(&rec->hdr, BP_REC_HOOK_HIT, sizeof(*rec), pid_tgid, bpf_ktime_get_ns());
+	rec->hook_id = hook_id;
+	rec->depth = depth;
+	rec->_pad = 0;
+	bpf_ringbuf_submit(rec, lazy_wakeup_flags(sizeof(*rec)));
+}
+
 static __always_inline int on_entry(__u32 hook_id, const __u64 *args)
 {
-	const struct bp_hook_spec *spec = hit(hook_id);
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	const struct bp_hook_spec *spec = hit(hook_id, pid_tgid);
 	struct bp_hook_call *call;
 	struct bp_call_stack *stack;
 	char *data = NULL;
 	__u32 depth;
+	__u64 now;
 
 	if (!spec)
 		return 0;
@@ -279,13 +305,17 @@ static __always_inline int on_entry(__u32 hook_id, const __u64 *args)
 		stack->depth = depth + 1;
 		return 0;
 	}
+	if (spec->ncaptures == 0) {
+		send_hit(hook_id, pid_tgid, depth);
+		return 0;
+	}
 
-	call = reserve_call(spec, &data);
+	now = bpf_ktime_get_ns();
+	call = reserve_call(spec, hook_id, pid_tgid, now, &data);
 	if (!call)
 		return 0;
-	fill_call_header(call, hook_id);
 	call->depth = depth;
-	call->entry_ns = call->hdr.ts_ns;
+	call->entry_ns = now;
 #pragma unroll
 	for (int i = 0; i < BP_MAX_ARGS; i++)
 		call->args[i] = args[i];
@@ -303,10 +333,9 @@ int hook_entry(struct pt_regs *ctx)
 	return on_entry((__u32)bpf_get_attach_cookie(ctx), args);
 }
 
-SEC("uretprobe")
-int hook_return(struct pt_regs *ctx)
+static __always_inline int on_return(__u32 hook_id, __u64 ret)
 {
-	__u32 hook_id = (__u32)bpf_get_attach_cookie(ctx);
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	const struct bp_hook_spec *spec;
 	struct bp_call_stack *stack;
 	struct bp_hook_call *call;
@@ -314,8 +343,9 @@ int hook_return(struct pt_regs *ctx)
 	char *data = NULL;
 	__u32 depth, found = BP_MAX_CALL_DEPTH;
 	__u16 nested = 0;
+	__u64 now;
 
-	if (!is_tracked(bpf_get_current_pid_tgid() >> 32))
+	if (!is_tracked(pid_tgid >> 32))
 		return 0;
 	spec = bpf_map_lookup_elem(&hook_specs, &hook_id);
 	stack = bpf_task_storage_get(&call_stacks, bpf_get_current_task_btf(), 0, 0);
@@ -345,15 +375,15 @@ int hook_return(struct pt_regs *ctx)
 			nested = BP_CALL_NESTED_SAME;
 	}
 
-	call = reserve_call(spec, &data);
+	now = bpf_ktime_get_ns();
+	call = reserve_call(spec, hook_id, pid_tgid, now, &data);
 	if (!call)
 		return 0;
-	fill_call_header(call, hook_id);
 	call->depth = found;
 	call->flags = BP_CALL_RETURNED | nested;
 	call->entry_ns = f->entry_ns;
-	call->return_ns = call->hdr.ts_ns;
-	call->ret = PT_REGS_RC(ctx);
+	call->return_ns = now;
+	call->ret = ret;
 #pragma unroll
 	for (int i = 0; i < BP_MAX_ARGS; i++)
 		call->args[i] = f->args[i];
@@ -369,6 +399,12 @@ int hook_return(struct pt_regs *ctx)
 	capture_all(call, data, spec, true);
 	bpf_ringbuf_submit(call, lazy_wakeup_flags(call->hdr.size));
 	return 0;
+}
+
+SEC("uretprobe")
+int hook_return(struct pt_regs *ctx)
+{
+	return on_return((__u32)bpf_get_attach_cookie(ctx), PT_REGS_RC(ctx));
 }
 
 /* USDT probes: arguments from the probe's argument specs (libbpf's usdt.bpf.h);

@@ -13,6 +13,9 @@
 //       and how fast the reader drained what was left at exit to stderr.
 //       HC_FILL_MB=M: an M MiB ring and no reader while the command runs; all
 //       records are drained after it: the reader's rate on a full ring.
+//
+// With kernel.bpf_stats_enabled=1 both modes print each program's own run time
+// per hit (run_time_ns / run_cnt) to stderr: the BPF program without the probe.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <sys/wait.h>
@@ -41,6 +44,20 @@ const bpfpads::ElfSymbol* find(const bpfpads::SymbolIndex& index, const std::str
   for (const auto& s : index.symbols())
     if (s.name == name) return &s;
   return nullptr;
+}
+
+// The kernel's per-program statistics (only counted while kernel.bpf_stats_enabled=1).
+void print_prog_stats(bpf_object* obj) {
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, obj) {
+    bpf_prog_info info{};
+    uint32_t len = sizeof(info);
+    int fd = bpf_program__fd(prog);
+    if (fd < 0 || bpf_prog_get_info_by_fd(fd, &info, &len) != 0 || info.run_cnt == 0) continue;
+    std::fprintf(stderr, "hc_probe: %s ran %llu times, %.1f ns per run\n", bpf_program__name(prog),
+                 static_cast<unsigned long long>(info.run_cnt),
+                 static_cast<double>(info.run_time_ns) / static_cast<double>(info.run_cnt));
+  }
 }
 
 // Forks the command stopped on a pipe; `ready(pid)` runs before it execs.
@@ -99,6 +116,7 @@ int empty_mode(bool ret, const std::string& binary, const std::string& symbols, 
                  static_cast<unsigned long>(sym->probe_offset - sym->file_offset), ret ? " entry+return" : "");
   }
   int rc = run_command(command, [](pid_t) {});
+  print_prog_stats(skel->obj);
   links.clear();
   hook_cost_empty__destroy(skel);
   return rc;
@@ -179,6 +197,7 @@ int hooks_mode(const std::string& binary, char** command) {
   });
   done = true;
   reader.join();
+  print_prog_stats(skel->obj);
   uint64_t before = records;
   auto t0 = std::chrono::steady_clock::now();
   ring_buffer__consume(rb);

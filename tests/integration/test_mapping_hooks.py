@@ -95,6 +95,23 @@ def test_call_tree_and_trace_events(hooked_run, workdir):
     assert all(e["ph"] == "X" and e["dur"] >= 0 for e in trace["traceEvents"])
 
 
+def test_calls_of_a_hook_without_captures_each_arrive(require_root, run_bpfpads, testprogs, workdir):
+    # pypads_log needs no return and this entry captures nothing: each call travels as
+    # the small bp_hook_hit record.
+    mapping = workdir / "plain.yaml"
+    mapping.write_text(MAPPING.read_text().split("mappings:")[0] +
+                       "mappings:\n  :{exe:*hooked}:\n    :train_step:\n      hooks: \"pypads_log\"\n")
+    run_bpfpads(["run", "--mapping", str(mapping), "--", str(testprogs / "hooked")], check_returncode=0)
+    client = mlflow_client(f"sqlite:///{workdir}/mlflow.db")
+    run = only_run(client)
+    assert final(client, run, "bpfpads/hook_hits/train_step") == 5
+    log = Path(client.download_artifacts(run.info.run_id, "bpfpads/calls.log", str(workdir / "dl"))).read_text()
+    lines = log.splitlines()
+    assert len(lines) == 5, log
+    pid = lines[0].split()[1]
+    assert all(line.split()[1:] == [pid, "tid=" + pid[len("pid="):], "train_step"] for line in lines), log
+
+
 def test_recursion_identity_keeps_only_the_outermost_call(require_root, run_bpfpads, testprogs, workdir):
     config = workdir / "pipeline.yaml"
     config.write_text("config:\n  recursion_identity: true\n")

@@ -95,6 +95,44 @@ def test_nonzero_exit_is_failed_with_output_tail(require_root, run_bpfpads, test
     assert '"cpu_seconds"' in (Path(local) / "stdout_tail.txt").read_text()
 
 
+def write_tracepoint_attached(proc, seconds):
+    """Whether bpfpads (proc) attached the sys_enter_write tracepoint within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        shown = subprocess.run(["bpftool", "perf", "show"], capture_output=True, text=True).stdout
+        if any(line.startswith(f"pid {proc.pid} ") and "sys_enter_write" in line for line in shown.splitlines()):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_output_into_files_is_read_back_without_the_write_tracepoint(require_root, bpfpads_bin, testprogs,
+                                                                     workdir):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    job = [str(bpfpads_bin), "run", "--", str(testprogs / "workload"), "--sleep", "2", "--exit", "3",
+           "--stderr", "something broke at step 7"]
+    out, err = workdir / "out.log", workdir / "err.log"
+    err.write_text("an earlier line of the log\n")  # appended to: not the job's
+    with open(out, "w") as o, open(err, "a") as e:
+        proc = subprocess.Popen(job, cwd=workdir, env=env, stdout=o, stderr=e)
+        attached = write_tracepoint_attached(proc, 1.5)
+        assert proc.wait(timeout=60) == 3
+    assert not attached
+    assert err.read_text().startswith("an earlier line of the log\nsomething broke at step 7\n")
+    client = mlflow_client(sqlite_uri(workdir))
+    run = only_run(client)
+    local = Path(client.download_artifacts(run.info.run_id, "bpfpads", str(workdir / "dl")))
+    assert (local / "stderr_tail.txt").read_text() == "something broke at step 7\n"
+    assert (local / "stdout_tail.txt").read_text() == out.read_text()
+    assert out.read_text().startswith('{"pid": ')
+
+    # A pipe keeps the tracepoint (the control: the check above can see it).
+    proc = subprocess.Popen(job, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    attached = write_tracepoint_attached(proc, 1.5)
+    proc.communicate(timeout=60)
+    assert attached
+
+
 def test_killed_by_signal_is_failed_with_signal(require_root, run_bpfpads, testprogs, workdir):
     run_bpfpads(["run", "--", str(testprogs / "workload"), "--signal", "9"], check_returncode=137)
     client = mlflow_client(sqlite_uri(workdir))

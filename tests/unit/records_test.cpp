@@ -67,6 +67,27 @@ TEST(RecordDecoding, OutputLengthBeyondBufferIsRejected) {
   EXPECT_EQ(std::get<OutputEvent>(*ev).bytes, "hello");
 }
 
+TEST(RecordDecoding, HookHitIsACallWithoutCaptures) {
+  auto rec = make<bp_hook_hit>(BP_REC_HOOK_HIT);
+  rec.hook_id = 7;
+  rec.depth = 2;
+  auto ev = decode_record(&rec, sizeof(rec));
+  ASSERT_TRUE(ev) << ev.error().describe();
+  auto* call = std::get_if<HookCallEvent>(&*ev);
+  ASSERT_NE(call, nullptr);
+  EXPECT_EQ(call->tgid, 42u);
+  EXPECT_EQ(call->tid, 43u);
+  EXPECT_EQ(call->hook_id, 7u);
+  EXPECT_EQ(call->depth, 2u);
+  EXPECT_EQ(call->entry_ns, 1000u);
+  EXPECT_FALSE(call->returned);
+  EXPECT_EQ(call->args[0], 0u);
+  EXPECT_TRUE(call->data.empty());
+
+  rec.hdr.size = sizeof(bp_hook_call);  // a full call's size on the small record
+  EXPECT_FALSE(decode_record(&rec, sizeof(rec)));
+}
+
 TEST(RecordDecoding, SizeMismatchAndUnknownTypeAreErrors) {
   auto rec = make<bp_proc_exit>(BP_REC_PROC_EXIT);
   rec.hdr.size = sizeof(rec) + 8;  // a layout the collector does not know

@@ -84,6 +84,17 @@ Result<KernelEvent> decode_record(const void* data, size_t size) {
       if (!r) return std::unexpected(r.error());
       return decode_call(*r, nullptr);
     }
+    case BP_REC_HOOK_HIT: {
+      auto r = read_as<bp_hook_hit>(data, size, "hook_hit");
+      if (!r) return std::unexpected(r.error());
+      HookCallEvent e{};
+      e.tgid = r->hdr.tgid;
+      e.tid = r->hdr.tid;
+      e.hook_id = r->hook_id;
+      e.depth = r->depth;
+      e.entry_ns = r->hdr.ts_ns;
+      return e;
+    }
     case BP_REC_HOOK_CALL_DATA: {
       auto r = read_as<bp_hook_call_data>(data, size, "hook_call_data");
       if (!r) return std::unexpected(r.error());

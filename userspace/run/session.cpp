@@ -23,6 +23,7 @@
 #include "kernel/bpf_programs.h"
 #include "kernel/privileges.h"
 #include "kernel/proctree_probe.h"
+#include "run/file_tail.h"
 #include "run/held_child.h"
 #include "run/identity.h"
 #include "run/output_tail.h"
@@ -111,6 +112,7 @@ class Session {
   void sample();
   bool tree_done();
   int finish();
+  void read_file_tails();
 
   const SessionOptions& opt_;
   std::unique_ptr<Store> store_;
@@ -132,6 +134,8 @@ class Session {
   MachineUsage machine_;
   OutputTail stdout_tail_;
   OutputTail stderr_tail_;
+  std::optional<FileTail> stdout_file_;  // set when the tails are read back from files
+  std::optional<FileTail> stderr_file_;
 
   uint64_t start_ns_ = 0;
   JobEnd job_end_;
@@ -170,7 +174,19 @@ Result<> Session::prepare() {
 
   BpfOptions bopt;
   bopt.follow_children = opt_.follow_children;
-  bopt.capture_output = opt_.log_on_failure;
+  // Output into files (or /dev/null) is read back at the end: no syscall tracepoint.
+  // A terminal or a pipe, and attach mode, keep the tracepoint.
+  bool files_only = false;
+  if (opt_.mode == SessionMode::Run && opt_.log_on_failure) {
+    stdout_file_ = FileTail::watch(STDOUT_FILENO);
+    stderr_file_ = FileTail::watch(STDERR_FILENO);
+    files_only = (stdout_file_ || is_dev_null(STDOUT_FILENO)) && (stderr_file_ || is_dev_null(STDERR_FILENO));
+    if (!files_only) {
+      stdout_file_.reset();
+      stderr_file_.reset();
+    }
+  }
+  bopt.capture_output = opt_.log_on_failure && !files_only;
   hooks_->configure(bopt);
   auto programs = BpfPrograms::open_and_load(bopt);
   std::string hooks_off;
@@ -403,6 +419,15 @@ Result<> Session::event_loop() {
   return {};
 }
 
+void Session::read_file_tails() {
+  // stdout and stderr into one file: one tail, as stdout_tail.txt.
+  if (stdout_file_ && stderr_file_ && stdout_file_->same_file(*stderr_file_)) stderr_file_.reset();
+  for (auto [file, tail] : {std::pair{&stdout_file_, &stdout_tail_}, std::pair{&stderr_file_, &stderr_tail_}}) {
+    if (!*file) continue;
+    if (auto r = (*file)->read_into(*tail, opt_.output_tail_bytes); !r) log::warning(r.error().describe());
+  }
+}
+
 int Session::finish() {
   sample();  // the final counters: every thread has handed its numbers to `exited`
   hooks_->finish();
@@ -450,6 +475,7 @@ int Session::finish() {
   if (exec_errno_ != 0)
     tags.push_back({"bpfpads.error", exec_failure_message(job_argv_.empty() ? "" : job_argv_[0], exec_errno_)});
   if (status != RunStatus::Finished && opt_.log_on_failure) {
+    read_file_tails();
     if (!stdout_tail_.empty()) recorder_->log_artifact("bpfpads/stdout_tail.txt", stdout_tail_.text());
     if (!stderr_tail_.empty()) recorder_->log_artifact("bpfpads/stderr_tail.txt", stderr_tail_.text());
   }
@@ -527,6 +553,8 @@ int Session::run() {
   hooks_->start_run(*recorder_, now_ms() * 1000 - static_cast<int64_t>(start_ns_ / 1000));
   sample();  // step 0: the baseline, before the job runs
 
+  for (auto* file : {&stdout_file_, &stderr_file_})
+    if (*file) (*file)->mark_start();  // what bpfpads printed so far is not the job's
   if (child_) {
     exec_errno_ = child_->release([this] { (void)probe_->consume(); });
     if (exec_errno_ != 0)
