@@ -147,6 +147,18 @@ TEST(SpoolState, SaveLoadAndDamage) {
 
 // A corrupted journal and no server: nothing crashes, nothing is acknowledged, and the
 // damage is counted once however often the shipper retries.
+// Each try fails as transient: nothing listens on port 9.
+void ship_to_an_unreachable_server(JournalShipper& shipper, int tries) {
+  RestConfig cfg = *rest_config_from("http://127.0.0.1:9", [](const std::string&) { return std::nullopt; });
+  cfg.connect_timeout = std::chrono::milliseconds(500);
+  RestApi api(cfg);
+  for (int i = 0; i < tries; ++i) {
+    auto r = shipper.ship_available(api);
+    ASSERT_FALSE(r);
+    EXPECT_TRUE(r.error().transient());
+  }
+}
+
 TEST(SpoolShipper, CorruptJournalAgainstAnUnreachableServer) {
   const fs::path dir = temp_dir("ship");
   const SpoolFiles files = spool_files(dir, "r1");
@@ -161,16 +173,32 @@ TEST(SpoolShipper, CorruptJournalAgainstAnUnreachableServer) {
   EXPECT_FALSE(JournalShipper::open(files, true));  // locked: "in use"
   ASSERT_TRUE(shipper->read_new());
   EXPECT_EQ(shipper->tracking_uri(), "http://127.0.0.1:9");
-  RestConfig cfg = *rest_config_from("http://127.0.0.1:9", [](const std::string&) { return std::nullopt; });
-  cfg.connect_timeout = std::chrono::milliseconds(500);
-  RestApi api(cfg);
-  for (int i = 0; i < 2; ++i) {
-    auto r = shipper->ship_available(api);
-    ASSERT_FALSE(r);
-    EXPECT_TRUE(r.error().transient());
-  }
+  ship_to_an_unreachable_server(*shipper, 2);
   EXPECT_EQ(shipper->state().damaged, 1u);
   EXPECT_EQ(shipper->state().next_seq, 0u);
+  EXPECT_FALSE(shipper->caught_up());
+  fs::remove_all(dir);
+}
+
+TEST(SpoolShipper, AGapIsCountedOnceWhileTheServerIsAway) {
+  const fs::path dir = temp_dir("gap");
+  const SpoolFiles files = spool_files(dir, "r1");
+  SpoolState acked;
+  acked.server_run_id = "srv";  // the run exists on the server; record 0 was acknowledged
+  acked.next_seq = 1;
+  ASSERT_TRUE(save_spool_state(files.state, acked));
+  {
+    std::ofstream out(files.journal);
+    out << encode_journal_line({{"seq", 0}, {"t", "run"}, {"local_run_id", "r1"}, {"tracking_uri", "http://127.0.0.1:9"},
+                                {"experiment_id", "0"}, {"create", nlohmann::json::object()}});
+    out << encode_journal_line(rec(2)) << encode_journal_line(rec(3));  // seq 1 never written
+  }
+  auto shipper = JournalShipper::open(files, true);
+  ASSERT_TRUE(shipper) << shipper.error().describe();
+  ASSERT_TRUE(shipper->read_new());
+  ship_to_an_unreachable_server(*shipper, 3);
+  EXPECT_EQ(shipper->state().missing, 1u);
+  EXPECT_EQ(shipper->state().next_seq, 2u);  // records 2 and 3 (one request) still to send
   EXPECT_FALSE(shipper->caught_up());
   fs::remove_all(dir);
 }

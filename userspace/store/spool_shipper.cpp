@@ -230,6 +230,8 @@ RestResult<> JournalShipper::ship_available(RestApi& api, const std::function<bo
       state_.problems_tagged = false;
       state_.note("records " + std::to_string(state_.next_seq) + ".." + std::to_string(seq - 1) +
                   " missing from the spool journal");
+      state_.next_seq = seq;  // counted once, even if this record must be retried
+      dirty_ = true;
     }
     // Several batch records in one request: acknowledged together, resent together. A
     // resend after a lost answer is harmless: the server ignores metric points it has,

@@ -88,7 +88,6 @@ void SpooledRestStore::sender_main() {
     return stop_ || cancel_.load();
   };
   for (;;) {
-    std::vector<nlohmann::json> mem;
     uint64_t written = 0;
     bool kick = false;
     {
@@ -100,11 +99,8 @@ void SpooledRestStore::sender_main() {
       });
       if (stop_) break;
       kick = std::exchange(kick_, false);
-      mem.swap(memory_);
-      memory_bytes_ = 0;
       written = next_seq_;
     }
-    for (auto& m : mem) shipper_->add_memory_record(std::move(m));
     // Durability in batches: one fdatasync covers every record written since the last.
     if (writer_ && written > synced) {
       if (auto r = writer_->sync(); !r) log::debug(r.error().describe());
@@ -112,6 +108,15 @@ void SpooledRestStore::sender_main() {
     }
     if (!kick && Clock::now() < retry_at) continue;
     if (auto r = shipper_->read_new(); !r) log::debug(r.error().describe());
+    {
+      // A record the journal refused is put in memory before any later record is
+      // journaled (both under mu_): taking memory again after the read means a gap in
+      // what was read is never a record still on its way from memory.
+      std::lock_guard lk(mu_);
+      for (auto& m : memory_) shipper_->add_memory_record(std::move(m));
+      memory_.clear();
+      memory_bytes_ = 0;
+    }
     auto r = shipper_->ship_available(api, stop);
     seen = written;
     {
