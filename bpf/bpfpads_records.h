@@ -154,7 +154,14 @@ enum bp_capture_kind {
 	BP_CAP_OUT_STR = 6,      /* at return: the C string whose address an argument points to */
 	BP_CAP_RET = 7,          /* at return: the return value register */
 	BP_CAP_RET_STR = 8,      /* at return: the C string the return value points to */
+	BP_CAP_OUT_ARRAY = 9,    /* at return: int_size-byte elements at the pointer in an argument */
+	BP_CAP_OUT_STR_ARRAY = 10, /* at return: C strings at the pointers of a pointer array */
 };
+
+/* Out arrays: len_arg is the index of the capture whose value is the element count, or
+ * BP_ARRAY_FULL for as many as max_len holds. BP_CAP_OUT_STR_ARRAY keeps each string in
+ * int_size bytes (its bound, with the NUL) and slot.len counts the strings read. */
+#define BP_ARRAY_FULL 0xff
 
 struct bp_capture_spec {
 	__u8 kind;      /* enum bp_capture_kind */
@@ -241,5 +248,17 @@ struct bp_library_loaded {
 	__u32 _pad;
 };
 BP_STATIC_ASSERT(sizeof(struct bp_library_loaded) == 32, "bp_library_loaded layout");
+
+/* Which objects the loader maps are worth a stop (value of `lib_watch_config`): those
+ * whose file name starts with one of `names` (the mappings' {lib:NAME} targets). */
+#define BP_LIB_WATCH_NAMES 32
+#define BP_LIB_WATCH_NAME_MAX 32  /* with the NUL */
+struct bp_lib_watch_config {
+	__u32 nnames;
+	__u32 match_all;  /* every new object is worth a stop (executable targets, long names) */
+	char names[BP_LIB_WATCH_NAMES][BP_LIB_WATCH_NAME_MAX];
+};
+BP_STATIC_ASSERT(sizeof(struct bp_lib_watch_config) == 8 + BP_LIB_WATCH_NAMES * BP_LIB_WATCH_NAME_MAX,
+		 "bp_lib_watch_config layout");
 
 #endif /* BPFPADS_RECORDS_H */

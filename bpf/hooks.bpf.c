@@ -24,9 +24,6 @@
 #include "bpfpads_records.h"
 #include "maps.bpf.h"
 
-/* Stop a process that maps new objects, so that they are probed before they run. */
-const volatile bool stop_on_library_load = false;
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, BP_MAX_HOOKS);
@@ -127,6 +124,68 @@ static __always_inline void capture_bytes(char *data, struct bp_capture_slot *sl
 	slot->len = len;
 }
 
+#define BP_MAX_STR_ARRAY 16 /* strings of one BP_CAP_OUT_STR_ARRAY capture */
+
+/* BP_CAP_OUT_STR_ARRAY: the strings at the first `count` pointers of the user array at
+ * `ptr`, each in its int_size bytes of the data area. A global function: verified
+ * once, not once per capture of the unrolled loop below. */
+__noinline int bp_capture_str_array(struct bp_hook_call_data *rec, __u32 index, __u64 ptr, __u64 count)
+{
+	const struct bp_hook_spec *spec;
+	const struct bp_capture_spec *cap;
+	struct bp_capture_slot *slot;
+	__u32 hook_id;
+	__u64 elem, max;
+
+	if (!rec)
+		return 0;
+	hook_id = rec->call.hook_id;
+	spec = bpf_map_lookup_elem(&hook_specs, &hook_id);
+	if (!spec)
+		return 0;
+	cap = &spec->captures[index & (BP_MAX_CAPTURES - 1)];
+	slot = &rec->call.slots[index & (BP_MAX_CAPTURES - 1)];
+	elem = cap->int_size;
+	if (elem == 0)
+		return 0;
+	max = cap->max_len / elem;
+	if (count > max) {
+		count = max;
+		slot->flags |= BP_FLAG_CUT;
+		count_drop(BP_DROP_CAPTURE_CUT, 1);
+	}
+	for (__u32 k = 0; k < BP_MAX_STR_ARRAY; k++) {
+		__u32 off = (cap->offset + k * elem) & (BP_HOOK_DATA_MAX - 1);
+		__u64 p = 0;
+		long n;
+		char last;
+
+		if (k >= count)
+			break;
+		if (bpf_probe_read_user(&p, sizeof(p), (const void *)(ptr + k * sizeof(p))) ||
+		    (n = bpf_probe_read_user_str(rec->data + off, elem & 0xff, (const void *)p)) < 0) {
+			slot->flags |= BP_FLAG_UNREADABLE;
+			count_drop(BP_DROP_CAPTURE_UNREADABLE, 1);
+			return 0;
+		}
+		/* Filled to the bound: cut unless the source ends exactly there. */
+		if (n == elem && bpf_probe_read_user(&last, 1, (const char *)p + elem - 1) == 0 && last) {
+			slot->flags |= BP_FLAG_CUT;
+			count_drop(BP_DROP_CAPTURE_CUT, 1);
+		}
+		slot->len = k + 1;
+	}
+	return 0;
+}
+
+/* Out arrays: the element count a BP_CAP_OUT_* array capture reads. */
+static __always_inline __u64 array_count(const struct bp_hook_call *call, const struct bp_capture_spec *cap)
+{
+	if (cap->len_arg == BP_ARRAY_FULL)
+		return cap->int_size ? cap->max_len / cap->int_size : 0;
+	return call->values[cap->len_arg & (BP_MAX_CAPTURES - 1)];
+}
+
 /* Fills values/slots/data of a record from the saved arguments (and, at return,
  * the return value). `data` is NULL for hooks without string/buffer captures. */
 static __always_inline void capture_all(struct bp_hook_call *call, char *data,
@@ -187,6 +246,16 @@ static __always_inline void capture_all(struct bp_hook_call *call, char *data,
 		case BP_CAP_RET_STR:
 			if (at_return && data)
 				capture_str(data, slot, cap, call->ret);
+			break;
+		case BP_CAP_OUT_ARRAY:
+			if (at_return && data)
+				capture_bytes(data, slot, cap, arg_of(args, cap->arg),
+					      array_count(call, cap) * (cap->int_size & 0xf));
+			break;
+		case BP_CAP_OUT_STR_ARRAY:
+			if (at_return && data)
+				bp_capture_str_array((struct bp_hook_call_data *)call, i,
+						     arg_of(args, cap->arg), array_count(call, cap));
 			break;
 		default:
 			break;
@@ -421,33 +490,6 @@ int hook_usdt(struct pt_regs *ctx)
 			args[i] = v;
 	}
 	return on_entry((__u32)bpf_usdt_cookie(ctx), args);
-}
-
-/* On the dynamic loader's _dl_debug_state(): objects were just mapped and none of
- * their code has run. Stop the process until userspace has probed them. */
-SEC("uprobe")
-int library_loaded(struct pt_regs *ctx)
-{
-	struct bp_library_loaded *rec;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-
-	if (!stop_on_library_load || !is_tracked(pid_tgid >> 32))
-		return 0;
-	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
-	if (!rec) {
-		count_drop(BP_DROP_RINGBUF_FULL, 1);
-		return 0; /* not stopped: better a missed library than a job stopped for good */
-	}
-	rec->hdr.type = BP_REC_LIBRARY_LOADED;
-	rec->hdr.size = sizeof(*rec);
-	rec->hdr.tgid = pid_tgid >> 32;
-	rec->hdr.tid = (__u32)pid_tgid;
-	rec->hdr.cpu = bpf_get_smp_processor_id();
-	rec->hdr.ts_ns = bpf_ktime_get_ns();
-	rec->stopped = bpf_send_signal_thread(19 /* SIGSTOP */) == 0;
-	rec->_pad = 0;
-	bpf_ringbuf_submit(rec, BPF_RB_FORCE_WAKEUP);
-	return 0;
 }
 
 /* exec replaces the program: calls in flight never return. */

@@ -43,6 +43,20 @@ def test_train_params_metrics_inputs_model(require_root, run_bpfpads, workdir):
     assert Path(local).read_bytes() == (workdir / "model.txt").read_bytes()
     assert run.data.tags["bpfpads.mapping.lightgbm.yaml"].startswith("version 1.0.0;")
     assert "4.7.0" in run.data.tags["bpfpads.mapping.lightgbm.yaml"]
+    # From lightgbm-4.7.0.dist-info next to lib_lightgbm.so: the package's own version.
+    assert run.data.tags["lightgbm.version"] == job["version"] == "4.7.0"
+
+
+def test_every_metric_of_every_eval_set(require_root, run_bpfpads, workdir):
+    client, run, res = tracked(run_bpfpads, workdir, "metrics")
+    job = res.job_json()
+    # GetEvalNames' and GetEval's arrays, element by element: exact, step = iteration.
+    expected = {f"{data}-{metric}": list(enumerate(values))
+                for data, metrics in job["evals_result"].items() for metric, values in metrics.items()}
+    assert len(expected) == 6
+    assert {name: history(client, run, name) for name in expected} == expected
+    aclient, arun = autologged(workdir, "metrics")
+    assert metric_histories(client, run) == metric_histories(aclient, arun)
 
 
 def test_parity_with_autolog(require_root, run_bpfpads, workdir):

@@ -3,6 +3,7 @@ and a library it opens with dlopen; exact values read back through MLflow."""
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,33 @@ def test_library_opened_with_dlopen_is_hooked_before_its_first_call(hooked_run):
     client, run, _ = hooked_run
     # No step of its own: the run's current step, set by train_step's `extract: step`.
     assert history(client, run, "testlib_add") == [(4, 42.0)]
-    assert final(client, run, "bpfpads/library_load_stops") >= 1
+    # Start-up and the test library's dlopen: the only new objects a target selects.
+    assert final(client, run, "bpfpads/library_load_stops") == 2
+
+
+# Hundreds of extension modules opened, then the target library through ctypes.
+IMPORTS_THEN_TARGET = """
+import ctypes, sys
+import decimal, sqlite3, json, hashlib, ssl, csv, bz2, lzma, zlib, array, mmap, select, uuid
+import numpy, scipy.linalg, scipy.sparse, sklearn.linear_model
+objects = {l.split()[-1] for l in open("/proc/self/maps") if ".so" in l}
+lib = ctypes.CDLL(sys.argv[1])
+print("objects=%d add=%d" % (len(objects), lib.bpfpads_testlib_add(20, 22)))
+"""
+
+
+def test_only_objects_a_target_could_select_stop_the_job(require_root, run_bpfpads, testprogs, workdir):
+    python = os.environ.get("BPFPADS_ML_PYTHON", sys.executable)
+    res = run_bpfpads(["run", "--mapping", str(MAPPING), "--", python, "-c", IMPORTS_THEN_TARGET,
+                       str(testlib(testprogs))], check_returncode=0, timeout=300)
+    objects = int(res.stdout.split("objects=")[1].split()[0])
+    assert objects > 100 and "add=42" in res.stdout
+    client = mlflow_client(f"sqlite:///{workdir}/mlflow.db")
+    run = only_run(client)
+    # Seen on its first call although the watch let every other dlopen pass.
+    assert history(client, run, "testlib_add") == [(0, 42.0)]
+    # Start-up (every new program stops once) and the test library; not one per dlopen.
+    assert final(client, run, "bpfpads/library_load_stops") == 2
 
 
 def test_hit_counts_and_mapping_record(hooked_run):

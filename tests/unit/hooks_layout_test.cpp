@@ -78,6 +78,46 @@ TEST(HooksLayout, DecodesValuesAsTemplatesSeeThem) {
   EXPECT_EQ(v["x"].text, "0.5");
 }
 
+TEST(HooksLayout, OutArraysCountedByAnEarlierCapture) {
+  CaptureSpec spec;
+  spec.args = {arg("n", "out i32"), arg("values", "out f64[{n}]"), arg("names", "out str[32][{n}]")};
+  auto layout = compile_hook_layout(spec, {});
+  ASSERT_TRUE(layout) << layout.error().describe();
+  const auto& c = layout->spec.captures;
+  EXPECT_EQ(c[1].kind, BP_CAP_OUT_ARRAY);
+  EXPECT_EQ(c[1].int_size, 8);
+  EXPECT_EQ(c[1].len_arg, 0);  // the capture index of n
+  EXPECT_EQ(c[1].max_len, 8 * kMaxNumberArray);
+  EXPECT_EQ(c[2].kind, BP_CAP_OUT_STR_ARRAY);
+  EXPECT_EQ(c[2].int_size, 32);
+  EXPECT_EQ(c[2].offset, 8 * kMaxNumberArray);
+  EXPECT_EQ(c[2].max_len, 32 * kMaxStringArray);  // the rest of the data area: 16 strings
+  EXPECT_TRUE(layout->spec.flags & BP_HOOK_PAIRED);
+
+  HookCallEvent e{};
+  e.values[0] = 2;
+  e.slots[1].len = 16;
+  e.slots[2].len = 2;
+  e.data.assign(BP_HOOK_DATA_MAX, '\0');
+  double v[2] = {0.25, 0.1};
+  e.data.replace(0, 16, reinterpret_cast<const char*>(v), 16);
+  e.data.replace(c[2].offset, 3, "auc");
+  e.data.replace(c[2].offset + 32, 14, "binary_logloss");
+  auto d = decode_captures(*layout, e);
+  EXPECT_TRUE(d["values"].is_array);
+  EXPECT_EQ(d["values"].elements, (std::vector<std::string>{"0.25", "0.1"}));
+  EXPECT_EQ(d["names"].elements, (std::vector<std::string>{"auc", "binary_logloss"}));
+  EXPECT_EQ(d["names"].text, "auc,binary_logloss");
+}
+
+TEST(HooksLayout, ArrayCountMustBeAnEarlierInteger) {
+  CaptureSpec spec;
+  spec.args = {arg("values", "out f64[{n}]"), arg("n", "out i32")};
+  auto layout = compile_hook_layout(spec, {});
+  ASSERT_FALSE(layout);
+  EXPECT_NE(layout.error().describe().find("'n' must be an integer captured before"), std::string::npos);
+}
+
 TEST(HooksLayout, UsdtHasNoReturn) {
   CaptureSpec spec;
   spec.args = {arg("a", "i32")};

@@ -7,6 +7,29 @@
 namespace bpfpads {
 namespace {
 
+TEST(MappingCaptureType, OutArraysOfNumbersAndStrings) {
+  auto f = CaptureType::parse("out f64[{out_len}]").value();
+  EXPECT_EQ(f.kind, CaptureKind::F64);
+  EXPECT_EQ(f.array_length, "out_len");
+  EXPECT_EQ(f.array, kMaxNumberArray);
+  EXPECT_EQ(f.to_string(), "out f64[{out_len}]");
+  auto i = CaptureType::parse("out i32[4]").value();
+  EXPECT_EQ(i.array, 4u);
+  EXPECT_EQ(i.to_string(), "out i32[4]");
+  auto s = CaptureType::parse("out str[64][{n}]").value();
+  EXPECT_EQ(s.kind, CaptureKind::Str);
+  EXPECT_EQ(s.bound, 64u);
+  EXPECT_EQ(s.array_length, "n");
+  EXPECT_EQ(s.to_string(), "out str[64][{n}]");
+  EXPECT_EQ(CaptureType::parse("out str[8]").value().array, 0u);  // one string of 8 bytes
+  auto not_out = CaptureType::parse("f64[4]");
+  ASSERT_FALSE(not_out);
+  EXPECT_NE(not_out.error().message.find("write 'out f64[4]'"), std::string::npos);
+  EXPECT_FALSE(CaptureType::parse("out f64[0]"));
+  EXPECT_FALSE(CaptureType::parse("out str[8][17]"));  // more than kMaxStringArray
+  EXPECT_FALSE(CaptureType::parse("out f64[{1x}]"));
+}
+
 TEST(MappingCaptureType, ParsesEveryType) {
   struct Case {
     const char* text;
@@ -45,7 +68,7 @@ TEST(MappingCaptureType, Errors) {
   auto err = [](const char* t) { return CaptureType::parse(t).error().message; };
   EXPECT_EQ(err("float"),
             "invalid capture type 'float': expected one of i8 i16 i32 i64 u8 u16 u32 u64 int long size_t bool f32 "
-            "f64 ptr str str[N] bytes[N] bytes[{arg}], optionally after 'out '");
+            "f64 ptr str str[N] bytes[N] bytes[{arg}], optionally after 'out ' (then also T[N], T[{arg}], str[N][M])");
   EXPECT_EQ(err("str[4097]"), "invalid capture type 'str[4097]': the bound must be 1..4096");
   EXPECT_EQ(err("bytes[0]"), "invalid capture type 'bytes[0]': the bound must be 1..4096");
   EXPECT_EQ(err("bytes"), "invalid capture type 'bytes': bytes needs a length, bytes[N] or bytes[{arg}]");
@@ -88,6 +111,14 @@ TEST(MappingCapture, ValidSpec) {
   EXPECT_EQ(c.returns->length_arg, "n");
 }
 
+TEST(MappingCapture, ArrayCountIsAnEarlierIntegerCapture) {
+  EXPECT_EQ(errors_of("    capture: {args: [n: out i32, v: 'out f64[{n}]']}\n"), "");
+  EXPECT_EQ(errors_of("    capture: {args: [v: 'out f64[{n}]', n: out i32]}\n"),
+            "c.yaml:5:22: error: v: element count 'n' must be captured before the array\n");
+  EXPECT_EQ(errors_of("    capture: {args: [n: str, v: 'out f64[{n}]']}\n"),
+            "c.yaml:5:30: error: v: element count 'n' is str[256], not an integer\n");
+}
+
 TEST(MappingCapture, RegisterLimits) {
   EXPECT_EQ(errors_of("    capture: {args: [a: ptr, b: ptr, c: ptr, d: f64, e: ptr, f: ptr, g: ptr, h: ptr]}\n"),
             "c.yaml:5:78: error: only the first 6 integer/pointer arguments are in registers on x86-64 (System V)\n");
@@ -101,7 +132,8 @@ TEST(MappingCapture, RegisterLimits) {
 TEST(MappingCapture, Errors) {
   EXPECT_EQ(errors_of("    capture: {args: [a: float]}\n"),
             "c.yaml:5:25: error: invalid capture type 'float': expected one of i8 i16 i32 i64 u8 u16 u32 u64 int "
-            "long size_t bool f32 f64 ptr str str[N] bytes[N] bytes[{arg}], optionally after 'out '\n");
+            "long size_t bool f32 f64 ptr str str[N] bytes[N] bytes[{arg}], optionally after 'out ' (then also T[N], "
+            "T[{arg}], str[N][M])\n");
   EXPECT_EQ(errors_of("    capture: {args: [a: ptr, a: i32]}\n"), "c.yaml:5:30: error: argument 'a' is captured twice\n");
   EXPECT_EQ(errors_of("    capture: {args: [return: ptr]}\n"),
             "c.yaml:5:22: error: 'return' is reserved for the return value (use 'returns: TYPE')\n");

@@ -111,6 +111,24 @@ TEST(PipelineExtract, RunVariablesAndCallNumber) {
   EXPECT_EQ(m[0].step, 3);
 }
 
+TEST(PipelineExtract, ArraysAreReadElementByElement) {
+  Fixture f("    capture: {args: [n: out i32, names: 'out str[32][{n}]', values: 'out f64[{n}]', i: i32]}\n"
+            "    extract:\n      set: {run_names: '{names}'}\n"
+            "      metrics: {from: '{i}={values}', pattern: '^1=(?P<value>.+)$', name: 'valid_0-{run_names}'}\n");
+  CapturedValue names{"auc,l2"}, values{"0.5,0.25"};
+  names.is_array = values.is_array = true;
+  names.elements = {"auc", "l2"};
+  values.elements = {"0.5", "0.25"};
+  extract_variables(f.spec(), f.call({{"names", names}}), f.sink);
+  auto m = extract_metrics(f.spec(), f.call({{"i", {"1"}}, {"values", values}}), f.sink);
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[0].name, "valid_0-auc");
+  EXPECT_EQ(m[0].value, 0.5);
+  EXPECT_EQ(m[1].name, "valid_0-l2");
+  EXPECT_EQ(m[1].value, 0.25);
+  EXPECT_TRUE(extract_metrics(f.spec(), f.call({{"i", {"0"}}, {"values", values}}), f.sink).empty());
+}
+
 TEST(PipelineExtract, ScopesPrefixParamsAndMetrics) {
   Fixture f("    capture: {args: [h: ptr, k: str, v: str]}\n"
             "    extract:\n      scope: {key: '{h}', name: booster}\n"

@@ -54,15 +54,6 @@ Result<> HookAttacher::attach_usdt(uint32_t hook_id, const UsdtTarget& target) {
   return {};
 }
 
-Result<> HookAttacher::watch_library_loads(const std::filesystem::path& dynamic_loader) {
-  LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = "_dl_debug_state");
-  BpfLinkPtr link(bpf_program__attach_uprobe_opts(programs_.skel()->progs.library_loaded, -1,
-                                                  dynamic_loader.c_str(), 0, &opts));
-  if (!link) return make_errno_error("cannot watch library loads", errno, dynamic_loader.string() + ":_dl_debug_state");
-  loader_links_.push_back(std::move(link));
-  return {};
-}
-
 void HookAttacher::detach(uint32_t hook_id) { links_.erase(hook_id); }
 
 size_t HookAttacher::link_count() const {

@@ -44,10 +44,6 @@ class HookAttacher {
   Result<> attach_uprobe(uint32_t hook_id, const UprobeTarget& target, bool paired);
   Result<> attach_usdt(uint32_t hook_id, const UsdtTarget& target);
 
-  // A uprobe on the dynamic loader's _dl_debug_state(), which it calls after mapping
-  // objects and before running any of their code.
-  Result<> watch_library_loads(const std::filesystem::path& dynamic_loader);
-
   // The hot-hook guard: removes every probe of a hook.
   void detach(uint32_t hook_id);
   bool attached(uint32_t hook_id) const { return links_.count(hook_id) != 0; }
@@ -59,7 +55,6 @@ class HookAttacher {
  private:
   BpfPrograms& programs_;
   std::unordered_map<uint32_t, std::vector<BpfLinkPtr>> links_;
-  std::vector<BpfLinkPtr> loader_links_;
 };
 
 }  // namespace bpfpads

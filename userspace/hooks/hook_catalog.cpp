@@ -126,6 +126,7 @@ Result<std::vector<Hook*>> HookCatalog::resolve_file(const std::string& open_pat
         h->entry = &entry;
         h->function = std::move(function);
         h->binary = open_path;
+        h->library_version = use.library_version;
         h->layout = *layout;
         h->events = events;
         hooks_.push_back(std::move(h));

@@ -29,6 +29,7 @@ struct Hook {
   const MappingEntry* entry = nullptr;
   std::string function;     // demangled symbol, or provider:name for USDT
   std::string binary;       // the file it is attached in (as opened by us)
+  std::string library_version;  // of that file, as its mapping's constraint saw it
   bool usdt = false;
   uint64_t file_offset = 0; // uprobe: where the breakpoint goes
   std::string usdt_provider, usdt_name;

@@ -126,6 +126,11 @@ void HookEngine::configure(BpfOptions& options) const {
 
 Result<> HookEngine::attach(BpfPrograms& programs, const std::string& executable) {
   attacher_ = std::make_unique<HookAttacher>(programs);
+  library_watch_ = std::make_unique<LibraryWatch>(programs);
+  // Stop only for objects that a {lib:} target could select. Executable targets need
+  // no more: the first load event of every new program stops it.
+  if (auto r = library_watch_->set_config(lib_watch_config(library_names_, false)); !r)
+    return std::unexpected(r.error());
   std::vector<std::string> loaders = {"/lib64/ld-linux-x86-64.so.2"};
   if (!executable.empty()) loaders.push_back(dynamic_loader_of(executable));
   std::vector<std::string> done;
@@ -134,7 +139,7 @@ Result<> HookEngine::attach(BpfPrograms& programs, const std::string& executable
     std::string real = std::filesystem::canonical(l, ec);
     if (ec || std::find(done.begin(), done.end(), real) != done.end()) continue;
     done.push_back(real);
-    if (auto r = attacher_->watch_library_loads(real); !r) {
+    if (auto r = library_watch_->watch(real); !r) {
       // Libraries loaded later are then only found when we resolved them up front.
       notes_.push_back("libraries loaded at run time are not watched: " + r.error().describe());
       log::warning(notes_.back());

@@ -1,6 +1,6 @@
 // Mapping files at work in a run: loads them, resolves their native targets in the
-// files the job maps (before it runs, and at every dlopen while the loader holds
-// the process stopped), attaches the hooks, feeds hooked calls to the pipeline,
+// files the job maps (before it runs, and at a dlopen of an object a target could
+// select, while the loader holds the process stopped), attaches the hooks, feeds hooked calls to the pipeline,
 // guards against hooks that fire too often, and records what it did in the run.
 #pragma once
 
@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "hooks/hook_attacher.h"
 #include "hooks/hook_catalog.h"
+#include "hooks/library_watch.h"
 #include "kernel/bpf_programs.h"
 #include "kernel/records.h"
 #include "pipeline/dispatcher.h"
@@ -69,6 +70,7 @@ class HookEngine {
   HookCatalog catalog_;
   HookEngineOptions options_;
   std::unique_ptr<HookAttacher> attacher_;
+  std::unique_ptr<LibraryWatch> library_watch_;
   std::unique_ptr<RunSink> sink_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::vector<uint64_t> last_hits_;

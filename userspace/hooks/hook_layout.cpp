@@ -35,6 +35,35 @@ bool place(HookLayout& layout, bp_capture_spec& cap, uint32_t bound, uint32_t& u
   return true;
 }
 
+// An out array: elements of int_size bytes (numbers) or pointers to strings of
+// int_size bytes, counted by an earlier integer capture or filling their bound.
+Result<> place_array(HookLayout& layout, const CapturedArg& arg, bp_capture_spec& cap, uint32_t& used) {
+  const CaptureType& t = arg.type;
+  const bool strings = t.kind == CaptureKind::Str;
+  if (t.kind == CaptureKind::Bytes) return make_error("out bytes arrays are not supported", "capture " + arg.name);
+  if (strings && t.bound > 255)
+    return make_error("strings of an array are at most 255 bytes each", "capture " + arg.name);
+  cap.kind = strings ? BP_CAP_OUT_STR_ARRAY : BP_CAP_OUT_ARRAY;
+  cap.int_size = static_cast<uint8_t>(strings ? t.bound : int_size(t.kind));
+  cap.len_arg = BP_ARRAY_FULL;
+  uint32_t count = t.array;
+  if (!t.array_length.empty()) {
+    auto it = std::find_if(layout.fields.begin(), layout.fields.end(),
+                           [&](const CaptureField& f) { return f.name == t.array_length; });
+    if (it == layout.fields.end() || !it->type.is_integer() || it->type.array)
+      return make_error("element count '" + t.array_length + "' must be an integer captured before the array",
+                        "capture " + arg.name);
+    cap.len_arg = static_cast<uint8_t>(it - layout.fields.begin());
+    // A count taken from a capture is only a cap: the array gets what room is left.
+    count = std::min<uint32_t>(count, (BP_HOOK_DATA_MAX - std::min<uint32_t>(used, BP_HOOK_DATA_MAX)) / cap.int_size);
+  }
+  if (count == 0 || !place(layout, cap, count * cap.int_size, used))
+    return make_error("string and buffer captures of this hook need more than " + std::to_string(BP_HOOK_DATA_MAX) +
+                          " bytes per call; give the array fewer elements",
+                      "capture " + arg.name);
+  return {};
+}
+
 std::string format_integer(CaptureKind kind, uint64_t raw) {
   char buf[32];
   switch (kind) {
@@ -54,6 +83,28 @@ std::string format_integer(CaptureKind kind, uint64_t raw) {
       snprintf(buf, sizeof(buf), "0x%" PRIx64, raw);
       return buf;
   }
+}
+
+void decode_array(const CaptureField& f, const bp_capture_spec& cap, const bp_capture_slot& slot,
+                  const std::string& data, CapturedValue& v) {
+  v.is_array = true;
+  const size_t elem = cap.int_size;
+  if (elem == 0) return;
+  const bool strings = f.type.kind == CaptureKind::Str;
+  const size_t count = strings ? slot.len : std::min<size_t>(slot.len, cap.max_len) / elem;
+  for (size_t k = 0; k < count; ++k) {
+    size_t off = cap.offset + k * elem;
+    if (off + elem > data.size()) break;
+    if (strings) {
+      const char* s = data.data() + off;
+      v.elements.emplace_back(s, strnlen(s, elem));
+    } else {
+      uint64_t raw = 0;
+      std::memcpy(&raw, data.data() + off, elem);  // little-endian: the low bytes
+      v.elements.push_back(format_integer(f.type.kind, raw));
+    }
+  }
+  for (const auto& e : v.elements) v.text += (v.text.empty() ? "" : ",") + e;
 }
 
 }  // namespace
@@ -126,6 +177,9 @@ Result<HookLayout> compile_hook_layout(const std::optional<CaptureSpec>& capture
         } else {
           cap.kind = BP_CAP_ARG;
         }
+      } else if (arg.type.array) {
+        layout.spec.flags |= BP_HOOK_PAIRED;
+        if (auto r = place_array(layout, arg, cap, data_used); !r) return std::unexpected(r.error());
       } else {
         layout.spec.flags |= BP_HOOK_PAIRED;  // read when the callee has filled it
         if (kind == CaptureKind::Str) {
@@ -190,7 +244,9 @@ std::map<std::string, CapturedValue> decode_captures(const HookLayout& layout,
     const bp_capture_slot& slot = call.slots[i];
     v.cut = (slot.flags & BP_FLAG_CUT) != 0;
     v.unreadable = !f.readable || (slot.flags & BP_FLAG_UNREADABLE) != 0;
-    if (f.readable && !v.unreadable) {
+    if (f.readable && !v.unreadable && f.type.array) {
+      decode_array(f, cap, slot, call.data, v);
+    } else if (f.readable && !v.unreadable) {
       if (is_text(f.type.kind)) {
         size_t off = cap.offset, len = std::min<size_t>(slot.len, cap.max_len);
         if (off + len <= call.data.size()) v.text = call.data.substr(off, len);

@@ -41,6 +41,8 @@ struct CapturedValue {
   std::string text;         // how templates see it: decimal, 0x-hex, true/false, bytes
   bool cut = false;         // a string or buffer longer than its bound
   bool unreadable = false;  // memory that could not be read, or a float register
+  bool is_array = false;    // an out array: `elements` holds it, `text` them joined
+  std::vector<std::string> elements;
 };
 
 // Every field of the layout, by name.

@@ -60,6 +60,23 @@ bool check_length_reference(const CaptureType& type, const std::string& who, boo
   return false;
 }
 
+// out T[{n}] needs `n` to be an integer captured before the array (its value is read
+// first, at return when it is `out` too).
+bool check_array_count(const CapturedArg& arg, const CaptureSpec& spec, ParseContext& ctx) {
+  const std::string& count = arg.type.array_length;
+  if (count.empty()) return true;
+  for (const auto& a : spec.args) {
+    if (&a == &arg) break;
+    if (a.name != count) continue;
+    if (a.type.is_integer() && !a.type.array) return true;
+    ctx.sink.error(arg.location, arg.name + ": element count '" + count + "' is " + a.type.to_string() +
+                                     ", not an integer");
+    return false;
+  }
+  ctx.sink.error(arg.location, arg.name + ": element count '" + count + "' must be captured before the array");
+  return false;
+}
+
 }  // namespace
 
 std::optional<CaptureSpec> parse_capture(const YAML::Node& node, ParseContext& ctx,
@@ -132,8 +149,10 @@ std::optional<CaptureSpec> parse_capture(const YAML::Node& node, ParseContext& c
     }
   }
 
-  for (const auto& arg : spec.args)
+  for (const auto& arg : spec.args) {
     ok = check_length_reference(arg.type, arg.name, arg.type.out, spec, ctx, arg.location) && ok;
+    ok = check_array_count(arg, spec, ctx) && ok;
+  }
   if (spec.returns)
     ok = check_length_reference(*spec.returns, "returns", true, spec, ctx, returns_at) && ok;
 

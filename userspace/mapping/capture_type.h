@@ -12,6 +12,12 @@
 //                                    `out i32` is an `int*`, and `out str` is a `char**`
 //                                    / `const char**` whose target string is read at
 //                                    return (XGBoosterEvalOneIter's out_result).
+//   out T[N] / out T[{arg}]          an array the callee fills: the argument points to
+//                                    N elements (or as many as the integer capture
+//                                    `arg`, read before it, says), T a number type;
+//                                    `out str[B][N]` is a char** whose N strings are read
+//                                    (LGBM_BoosterGetEvalNames). Templates see arrays
+//                                    element by element (see mapping_model.h).
 // Inside a YAML flow list ([a: ptr, b: str]) a type with brackets must be quoted,
 // [b: "str[64]"], because YAML reserves [ and ] there; block lists need no quotes.
 #pragma once
@@ -26,6 +32,8 @@ namespace bpfpads {
 
 inline constexpr std::uint32_t kDefaultStringBound = 256;
 inline constexpr std::uint32_t kMaxCaptureBound = 4096;
+inline constexpr std::uint32_t kMaxNumberArray = 64;   // elements of an out T[...] array
+inline constexpr std::uint32_t kMaxStringArray = 16;   // strings of an out str[N][...] array
 
 enum class CaptureKind : std::uint8_t {
   I8, I16, I32, I64, U8, U16, U32, U64, Bool, F32, F64, Ptr, Str, Bytes
@@ -37,6 +45,8 @@ struct CaptureType {
                             // the length comes from `length_arg`
   std::string length_arg;   // Bytes: the integer argument holding the length, if any
   bool out = false;         // read through the pointer at return (see above)
+  std::uint32_t array = 0;  // out arrays: the element count, or the cap with array_length
+  std::string array_length; // out arrays: the capture holding the element count, if any
 
   // Parses the YAML spelling. Errors say what is allowed.
   static Result<CaptureType> parse(std::string_view text);

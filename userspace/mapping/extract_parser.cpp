@@ -120,7 +120,7 @@ std::optional<ValueTemplate> ExtractParser::templ(const Field& field, const std:
   for (const std::string& name : t->referenced_names()) {
     const bool known = name == "return" ? capture_ != nullptr && capture_->returns.has_value()
                                         : capture_ != nullptr && capture_->find(name) != nullptr;
-    if (known || name == "call" || name.starts_with("run_") || extra_names_.contains(name)) continue;
+    if (known || name == "call" || name == "library_version" || name.starts_with("run_") || extra_names_.contains(name)) continue;
     std::string hint = capture_ == nullptr ? " (this path has no 'capture')"
                                            : " (captured: " + join(captured_names()) + ")";
     if (name == "return" && capture_ != nullptr) hint = " (add 'returns: TYPE' to 'capture')";

@@ -67,8 +67,9 @@ struct CaptureSpec {
 };
 
 // `extract` rules: templates over captured names; "return" names the return value,
-// "call" the hook's call number in its scope (from 0), and "run_NAME" a run variable
-// that an earlier call set with `extract: {set: {run_NAME: TEMPLATE}}`.
+// "call" the hook's call number in its scope (from 0), "library_version" the version
+// found for the hooked file (as in `library.version`, "unknown" when none), and
+// "run_NAME" a run variable that an earlier call set with `extract: {set: {run_NAME: TEMPLATE}}`.
 
 // Either direct (`key`, `value`) or unpacked from a string (`from` + `pattern` with
 // named groups `key` and `value`, e.g. LightGBM's "k1=v1 k2=v2"): one param per match,

@@ -13,6 +13,7 @@ std::map<std::string, std::string> HookCall::template_values() const {
   std::map<std::string, std::string> out;
   for (const auto& [name, v] : values) out[name] = v.text;
   out["call"] = std::to_string(scope_call);
+  out["library_version"] = hook.library_version;
   if (run_variables)
     for (const auto& [name, v] : *run_variables) out[name] = v;
   return out;
@@ -79,11 +80,68 @@ std::optional<int64_t> parse_step(const std::string& text) {
   return static_cast<int64_t>(*v);
 }
 
+// A run variable set from an array keeps its elements: kArrayMark, then the elements
+// separated by kArraySep (control bytes that no name or number holds).
+constexpr char kArrayMark = '\x1e', kArraySep = '\x1f';
+
+std::string encode_array(const std::vector<std::string>& elements) {
+  std::string out(1, kArrayMark);
+  for (size_t i = 0; i < elements.size(); ++i) out += (i ? std::string(1, kArraySep) : "") + elements[i];
+  return out;
+}
+
+std::optional<std::vector<std::string>> decode_array(const std::string& text) {
+  if (text.empty() || text[0] != kArrayMark) return std::nullopt;
+  std::vector<std::string> out;
+  if (text.size() == 1) return out;
+  size_t start = 1;
+  for (size_t sep; (sep = text.find(kArraySep, start)) != std::string::npos; start = sep + 1)
+    out.push_back(text.substr(start, sep - start));
+  out.push_back(text.substr(start));
+  return out;
+}
+
+// Calls fn(call) when no value the templates read is an array (an out array capture,
+// or a run variable set from one); else fn once per element index, every array read
+// as its element there (the shortest array decides how many). True in the second case.
+template <typename Fn>
+bool per_element(std::initializer_list<const ValueTemplate*> templates, const HookCall& call, Fn&& fn) {
+  std::map<std::string, std::vector<std::string>> captures, variables;
+  for (const ValueTemplate* t : templates) {
+    if (!t) continue;
+    for (const auto& name : t->referenced_names()) {
+      if (auto it = call.values.find(name); it != call.values.end() && it->second.is_array)
+        captures[name] = it->second.elements;
+      else if (call.run_variables)
+        if (auto v = call.run_variables->find(name); v != call.run_variables->end())
+          if (auto elements = decode_array(v->second)) variables[name] = std::move(*elements);
+    }
+  }
+  if (captures.empty() && variables.empty()) {
+    fn(call);
+    return false;
+  }
+  size_t n = SIZE_MAX;
+  for (const auto* arrays : {&captures, &variables})
+    for (const auto& [name, elements] : *arrays) n = std::min(n, elements.size());
+  std::map<std::string, std::string> vars = call.run_variables ? *call.run_variables : std::map<std::string, std::string>{};
+  for (size_t k = 0; k < n; ++k) {
+    HookCall element = call;
+    for (const auto& [name, elements] : captures) element.values[name] = CapturedValue{elements[k]};
+    for (const auto& [name, elements] : variables) vars[name] = elements[k];
+    element.run_variables = &vars;
+    fn(element);
+  }
+  return true;
+}
+
+const ValueTemplate* ptr(const std::optional<ValueTemplate>& t) { return t ? &*t : nullptr; }
+
 }  // namespace
 
 std::vector<Param> extract_params(const ExtractSpec& spec, const HookCall& call, RunSink& sink) {
   std::vector<Param> out;
-  for (const auto& rule : spec.params) {
+  for (const auto& rule : spec.params) per_element({&rule.key, &rule.value, ptr(rule.from)}, call, [&](const HookCall& call) {
     if (rule.from && rule.pattern) {
       for (const auto& groups : matches(*rule.from, *rule.pattern, "value", call, sink, "params")) {
         auto k = groups.find("key");
@@ -91,22 +149,22 @@ std::vector<Param> extract_params(const ExtractSpec& spec, const HookCall& call,
         if (k == groups.end() || k->second.empty()) continue;
         out.push_back({call.scope_prefix + k->second, v == groups.end() ? "" : v->second});
       }
-      continue;
+      return;
     }
     auto key = render(rule.key, call, sink);
     auto value = render(rule.value, call, sink);
     if (key && value && !key->empty()) out.push_back({call.scope_prefix + *key, *value});
-  }
+  });
   return out;
 }
 
 std::vector<Tag> extract_tags(const ExtractSpec& spec, const HookCall& call, RunSink& sink) {
   std::vector<Tag> out;
-  for (const auto& rule : spec.tags) {
+  for (const auto& rule : spec.tags) per_element({&rule.key, &rule.value}, call, [&](const HookCall& call) {
     auto key = render(rule.key, call, sink);
     auto value = render(rule.value, call, sink);
     if (key && value && !key->empty()) out.push_back({*key, *value});
-  }
+  });
   return out;
 }
 
@@ -120,17 +178,18 @@ std::optional<int64_t> extract_step(const ExtractSpec& spec, const HookCall& cal
 std::vector<ExtractedMetric> extract_metrics(const ExtractSpec& spec, const HookCall& call, RunSink& sink) {
   std::vector<ExtractedMetric> out;
   int64_t default_step = sink.current_step.value_or(static_cast<int64_t>(call.call_number) - 1);
-  for (const auto& rule : spec.metrics) {
+  for (const auto& rule : spec.metrics)
+    per_element({ptr(rule.name), ptr(rule.value), ptr(rule.step), ptr(rule.from)}, call, [&](const HookCall& call) {
     std::optional<int64_t> rule_step;
     if (rule.step) {
       auto s = render(*rule.step, call, sink);
-      if (!s) continue;
+      if (!s) return;
       rule_step = parse_step(*s);
     }
     std::optional<std::string> fixed_name;
     if (rule.name) {
       fixed_name = render(*rule.name, call, sink);
-      if (!fixed_name) continue;
+      if (!fixed_name) return;
     }
     if (rule.from && rule.pattern) {
       for (const auto& groups : matches(*rule.from, *rule.pattern, "value", call, sink, "metrics")) {
@@ -148,18 +207,18 @@ std::vector<ExtractedMetric> extract_metrics(const ExtractSpec& spec, const Hook
           if (auto ps = parse_step(s->second)) step = *ps;
         if (!name.empty()) out.push_back({call.scope_prefix + name, *number, step});
       }
-      continue;
+      return;
     }
-    if (!rule.value || !fixed_name) continue;
+    if (!rule.value || !fixed_name) return;
     auto text = render(*rule.value, call, sink);
-    if (!text) continue;
+    if (!text) return;
     auto number = parse_number(*text);
     if (!number) {
       sink.warn(where(call) + ": metric " + *fixed_name + ": '" + *text + "' is not a number");
-      continue;
+      return;
     }
     out.push_back({call.scope_prefix + *fixed_name, *number, rule_step.value_or(default_step)});
-  }
+  });
   return out;
 }
 
@@ -209,8 +268,17 @@ std::optional<std::string> extract_scope(const ExtractSpec& spec, const HookCall
 }
 
 void extract_variables(const ExtractSpec& spec, const HookCall& call, RunSink& sink) {
-  for (const auto& [name, t] : spec.variables)
-    if (auto v = render(t, call, sink)) sink.variables[name] = *v;
+  for (const auto& [name, t] : spec.variables) {
+    std::vector<std::string> elements;
+    bool array = per_element({&t}, call, [&](const HookCall& element) {
+      if (auto v = render(t, element, sink)) elements.push_back(*v);
+    });
+    if (array) {
+      sink.variables[name] = encode_array(elements);
+    } else if (!elements.empty()) {
+      sink.variables[name] = elements.front();
+    }
+  }
 }
 
 std::vector<std::string> extract_artifact_paths(const ExtractSpec& spec, const HookCall& call, RunSink& sink) {

@@ -5,7 +5,7 @@
 MODE: train (lgb.train with the training set and one validation set, saves
 model.txt), sklearn (LGBMClassifier.fit with an eval set), early (early stopping),
 cv (lgb.cv, 3 folds), multi (two boosters in one process), crash (os.abort() after 3
-rounds). Prints one JSON line with what the library itself reports.
+rounds), metrics (train with two metrics and two validation sets). Prints one JSON line with what the library itself reports.
 """
 import argparse
 import json
@@ -40,7 +40,16 @@ def main():
     X, y = data()
     Xtr, ytr, Xva, yva = X[:450], y[:450], X[450:], y[450:]
     out = {"version": lgb.__version__}
-    if args.mode in ("train", "crash", "early"):
+    if args.mode == "metrics":
+        dtr = lgb.Dataset(Xtr, label=ytr)
+        dva = lgb.Dataset(Xva, label=yva, reference=dtr)
+        dva2 = lgb.Dataset(Xva[::2], label=yva[::2], reference=dtr)
+        res = {}
+        lgb.train(dict(PARAMS, metric=["binary_logloss", "auc"]), dtr, args.rounds,
+                  valid_sets=[dtr, dva, dva2], valid_names=["training", "valid_0", "valid_1"],
+                  callbacks=[lgb.record_evaluation(res)])
+        out["evals_result"] = res
+    elif args.mode in ("train", "crash", "early"):
         dtr = lgb.Dataset(Xtr, label=ytr)
         dva = lgb.Dataset(Xva, label=yva, reference=dtr)
         res = {}
