@@ -393,13 +393,18 @@ static __always_inline int on_entry(__u32 hook_id, const __u64 *args)
 	return 0;
 }
 
-SEC("uprobe")
-int hook_entry(struct pt_regs *ctx)
+static __always_inline int on_uprobe_entry(struct pt_regs *ctx, __u32 hook_id)
 {
 	__u64 args[BP_MAX_ARGS] = {PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx),
 				   PT_REGS_PARM4(ctx), PT_REGS_PARM5(ctx), PT_REGS_PARM6(ctx)};
 
-	return on_entry((__u32)bpf_get_attach_cookie(ctx), args);
+	return on_entry(hook_id, args);
+}
+
+SEC("uprobe")
+int hook_entry(struct pt_regs *ctx)
+{
+	return on_uprobe_entry(ctx, (__u32)bpf_get_attach_cookie(ctx));
 }
 
 static __always_inline int on_return(__u32 hook_id, __u64 ret)
@@ -474,6 +479,34 @@ SEC("uretprobe")
 int hook_return(struct pt_regs *ctx)
 {
 	return on_return((__u32)bpf_get_attach_cookie(ctx), PT_REGS_RC(ctx));
+}
+
+/* uprobe_multi variants: one link carries every probe of a binary, the cookie of
+ * each probe is still its hook id. Loaded only where the kernel has uprobe_multi
+ * (probed at load; see kernel/bpf_programs.cpp). A multi link cannot lose one
+ * probe, so the hot-hook guard disables a hook here instead of detaching it: its
+ * breakpoint stays (the trap is still paid), but nothing is counted or sent. */
+__u8 hook_disabled[BP_MAX_HOOKS] = {};
+
+static __always_inline bool multi_hook_enabled(__u32 hook_id)
+{
+	return hook_id < BP_MAX_HOOKS && !hook_disabled[hook_id];
+}
+
+SEC("uprobe.multi")
+int hook_entry_multi(struct pt_regs *ctx)
+{
+	__u32 hook_id = (__u32)bpf_get_attach_cookie(ctx);
+
+	return multi_hook_enabled(hook_id) ? on_uprobe_entry(ctx, hook_id) : 0;
+}
+
+SEC("uretprobe.multi")
+int hook_return_multi(struct pt_regs *ctx)
+{
+	__u32 hook_id = (__u32)bpf_get_attach_cookie(ctx);
+
+	return multi_hook_enabled(hook_id) ? on_return(hook_id, PT_REGS_RC(ctx)) : 0;
 }
 
 /* USDT probes: arguments from the probe's argument specs (libbpf's usdt.bpf.h);

@@ -117,10 +117,13 @@ int main(int argc, char** argv) {
   CommonFlags run_flags, attach_flags;
   std::vector<std::string> command;
   bool keep_root = false;
+  bool strict = false;
   CLI::App* run = app.add_subcommand("run", "Run a command and record it as an MLflow run");
   add_common_flags(run, run_flags);
   run->add_flag("--as-root", keep_root,
                 "Under sudo, run the job as root (default: as the user who called sudo)");
+  run->add_flag("--strict", strict,
+                "A path of a --mapping file that matches nothing is an error: the job does not start");
   run->add_option("command", command, "The command to run, after --");
   // Without "--", the first word that is not an option starts the command.
   run->prefix_command();
@@ -191,6 +194,7 @@ int main(int argc, char** argv) {
       options.mode = bpfpads::SessionMode::Run;
       options.command = command;
       options.keep_root = keep_root;
+      options.hooks.strict = strict;
     } else {
       if (!apply_common_flags(attach_flags, options)) return 2;
       options.mode = bpfpads::SessionMode::Attach;

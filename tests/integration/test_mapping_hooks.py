@@ -17,13 +17,24 @@ def testlib(testprogs):
     return Path(testprogs).parent / "tests" / "testlibs" / "libbpfpads_testlib.so"
 
 
-@pytest.fixture
-def hooked_run(require_root, run_bpfpads, testprogs, workdir):
+# Every test on the hooked run runs twice: uprobe_multi links (this kernel has them)
+# and classic uprobes (the fallback, forced). The values must not differ.
+ATTACH_MODES = {"uprobe_multi": {}, "uprobe": {"BPFPADS_FORCE_FALLBACK": "uprobe_multi"}}
+EXPECTED_ATTACH = {
+    "uprobe_multi": "uprobe_multi: uprobe_multi links: 4 with 14 probes; classic links (uprobe, uretprobe, USDT): 1",
+    "uprobe": "uprobe: uprobe_multi links: 0 with 0 probes; classic links (uprobe, uretprobe, USDT): 15",
+}
+
+
+@pytest.fixture(params=sorted(ATTACH_MODES))
+def hooked_run(request, require_root, run_bpfpads, testprogs, workdir):
     res = run_bpfpads(["run", "--mapping", str(MAPPING), "--", str(testprogs / "hooked"),
-                       str(testlib(testprogs))], check_returncode=0)
+                       str(testlib(testprogs))], env=ATTACH_MODES[request.param], check_returncode=0)
     assert "add=42" in res.stdout
     client = mlflow_client(f"sqlite:///{workdir}/mlflow.db")
-    return client, only_run(client), res
+    run = only_run(client)
+    assert run.data.tags["bpfpads.hook_attach_mode"] == request.param
+    return client, run, res
 
 
 def test_string_arguments_become_params(hooked_run):
@@ -74,6 +85,14 @@ def test_only_objects_a_target_could_select_stop_the_job(require_root, run_bpfpa
     assert history(client, run, "testlib_add") == [(0, 42.0)]
     # Start-up (every new program stops once) and the test library; not one per dlopen.
     assert final(client, run, "bpfpads/library_load_stops") == 2
+
+
+def test_attach_record_counts_probes_and_links(hooked_run):
+    _, run, _ = hooked_run
+    # 7 uprobe hooks, all entry+return (the default events include `pipeline`): 6 in
+    # hooked, 1 in the library it opens; and 1 USDT probe. uprobe_multi: one link per
+    # binary and program (entry, return).
+    assert run.data.tags["bpfpads.hook_attach"] == EXPECTED_ATTACH[run.data.tags["bpfpads.hook_attach_mode"]]
 
 
 def test_hit_counts_and_mapping_record(hooked_run):
@@ -183,3 +202,54 @@ def test_bad_mapping_fails_before_the_job_runs(run_bpfpads, workdir):
     assert res.returncode == 2
     assert str(bad) in res.stderr
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("mode", sorted(ATTACH_MODES))
+def test_hot_hook_is_stopped_and_the_run_says_why(mode, require_root, run_bpfpads, testprogs, workdir):
+    res = run_bpfpads(["run", "--interval", "0.2", "--max-hook-rate", "1000", "--mapping",
+                       str(SOURCE_DIR / "tests" / "data" / "mappings" / "hot_loop.yaml"), "--",
+                       str(testprogs / "hot_loop"), "1.5"], env=ATTACH_MODES[mode], check_returncode=0)
+    calls = int(res.stdout.split("calls=")[1].split()[0])
+    client = mlflow_client(f"sqlite:///{workdir}/mlflow.db")
+    run = only_run(client)
+    assert run.data.tags["bpfpads.hook_attach_mode"] == mode
+    # Stopped at the first tick over the limit: its hits stop counting there.
+    hits = final(client, run, "bpfpads/hook_hits/hot_step")
+    assert 1000 < hits < calls / 2, (hits, calls)
+    stopped = "disabled (its uprobe_multi breakpoint stays)" if mode == "uprobe_multi" else "detached"
+    assert "hot_step fired " in run.data.tags["bpfpads.hook_notes"]
+    assert f"over --max-hook-rate 1000: {stopped}" in run.data.tags["bpfpads.hook_notes"]
+
+
+def test_run_strict_refuses_a_path_that_matches_nothing_before_the_job_starts(
+        require_root, run_bpfpads, testprogs, workdir):
+    text = MAPPING.read_text().replace(":train_step:", ":train_stepp:")
+    typo = workdir / "typo.yaml"
+    typo.write_text(text)
+    line = next(n for n, l in enumerate(text.splitlines(), 1) if ":train_stepp:" in l)
+    expected = f"{typo}:{line}: {{exe:*hooked}}.train_stepp matched no symbol; near: train_step"
+    job = ["--mapping", str(typo), "--", str(testprogs / "hooked")]
+    res = run_bpfpads(["run", "--strict", *job])
+    assert res.returncode == 2, res.stderr
+    assert "--strict" in res.stderr and expected in res.stderr, res.stderr
+    assert "fib(10)" not in res.stdout  # the job never ran
+    assert not (workdir / "mlflow.db").exists() or not mlflow_client(
+        f"sqlite:///{workdir}/mlflow.db").search_runs(["0"])
+    # Without --strict: the same line as a warning, and the run goes on.
+    res = run_bpfpads(["run", *job], check_returncode=0)
+    assert "fib(10)=55" in res.stdout
+    assert expected in res.stderr, res.stderr
+
+
+@pytest.mark.parametrize("how,exit_code,unpaired", [("exit", 3, 0), ("exec", 0, 1)])
+def test_process_that_exits_or_execs_mid_call_leaks_nothing(how, exit_code, unpaired, require_root,
+                                                            run_bpfpads, testprogs, workdir):
+    run_bpfpads(["run", "--mapping", str(SOURCE_DIR / "tests" / "data" / "mappings" / "leave_mid_call.yaml"),
+                 "--", str(testprogs / "leave_mid_call"), how], check_returncode=exit_code)
+    client = mlflow_client(f"sqlite:///{workdir}/mlflow.db")
+    run = only_run(client)
+    assert run.data.tags["bpfpads.exit_code"] == str(exit_code)
+    assert final(client, run, "bpfpads/hook_hits/leave") == 1
+    # exec drops the call in flight (counted); exit frees it with the thread's storage.
+    assert final(client, run, "bpfpads/dropped/unpaired_entry") == unpaired
+    assert final(client, run, "bpfpads/dropped/unpaired_return") == 0

@@ -4,11 +4,26 @@
 #include <bpf/libbpf.h>
 
 #include <cerrno>
+#include <map>
 
 #include "bpfpads_bpf.skel.h"
 #include "kernel/bpf_programs.h"
 
 namespace bpfpads {
+namespace {
+
+// One uprobe_multi link: every offset of `binary` with its hook id as the cookie.
+BpfLinkPtr attach_multi_link(bpf_program* prog, const std::string& binary, const std::vector<unsigned long>& offsets,
+                             const std::vector<__u64>& cookies, bool retprobe) {
+  LIBBPF_OPTS(bpf_uprobe_multi_opts, opts, .offsets = offsets.data(), .cookies = cookies.data(),
+              .cnt = offsets.size(), .retprobe = retprobe);
+  // pid -1: inode-wide, as classic uprobes, so later mappings (dlopen) are probed too.
+  return BpfLinkPtr(bpf_program__attach_uprobe_multi(prog, -1, binary.c_str(), nullptr, &opts));
+}
+
+}  // namespace
+
+HookAttacher::HookAttacher(BpfPrograms& programs) : programs_(programs), multi_(programs.uprobe_multi()) {}
 
 Result<> HookAttacher::set_spec(uint32_t hook_id, const bp_hook_spec& spec) {
   if (hook_id >= BP_MAX_HOOKS)
@@ -43,6 +58,52 @@ Result<> HookAttacher::attach_uprobe(uint32_t hook_id, const UprobeTarget& targe
   return {};
 }
 
+std::vector<UprobeFailure> HookAttacher::attach_uprobes(const std::vector<UprobeHook>& hooks) {
+  std::vector<UprobeFailure> failed;
+  std::map<std::string, std::vector<const UprobeHook*>> by_binary;
+  for (const auto& h : hooks) by_binary[h.target.binary.string()].push_back(&h);
+  for (const auto& [binary, group] : by_binary) {
+    if (multi_) {
+      auto r = attach_multi(binary, group);
+      if (r) continue;
+      // One bad offset fails the whole link: classic probes keep the others.
+      notes_.push_back("uprobe_multi attach failed, classic uprobes instead: " + r.error().describe());
+    }
+    for (const UprobeHook* h : group)
+      if (auto r = attach_uprobe(h->hook_id, h->target, h->paired); !r) failed.push_back({h->hook_id, r.error()});
+  }
+  return failed;
+}
+
+Result<> HookAttacher::attach_multi(const std::string& binary, const std::vector<const UprobeHook*>& hooks) {
+  auto* skel = programs_.skel();
+  std::vector<unsigned long> offsets, ret_offsets;
+  std::vector<__u64> cookies, ret_cookies;
+  for (const UprobeHook* h : hooks) {
+    offsets.push_back(h->target.file_offset);
+    cookies.push_back(h->hook_id);
+    if (!h->paired) continue;
+    ret_offsets.push_back(h->target.file_offset);
+    ret_cookies.push_back(h->hook_id);
+  }
+  std::string where = binary + " (" + std::to_string(offsets.size()) + " functions)";
+  BpfLinkPtr entry = attach_multi_link(skel->progs.hook_entry_multi, binary, offsets, cookies, false);
+  if (!entry) return make_errno_error("cannot attach uprobe_multi", errno, where);
+  BpfLinkPtr ret;
+  if (!ret_offsets.empty()) {
+    ret = attach_multi_link(skel->progs.hook_return_multi, binary, ret_offsets, ret_cookies, true);
+    if (!ret) return make_errno_error("cannot attach uretprobe_multi", errno, where);
+  }
+  for (const UprobeHook* h : hooks) {
+    multi_hooks_.insert(h->hook_id);
+    skel->bss->hook_disabled[h->hook_id % BP_MAX_HOOKS] = 0;
+  }
+  multi_probes_ += offsets.size() + ret_offsets.size();
+  multi_links_.push_back(std::move(entry));
+  if (ret) multi_links_.push_back(std::move(ret));
+  return {};
+}
+
 Result<> HookAttacher::attach_usdt(uint32_t hook_id, const UsdtTarget& target) {
   LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = hook_id);
   BpfLinkPtr link(bpf_program__attach_usdt(programs_.skel()->progs.hook_usdt, -1, target.binary.c_str(),
@@ -54,12 +115,32 @@ Result<> HookAttacher::attach_usdt(uint32_t hook_id, const UsdtTarget& target) {
   return {};
 }
 
-void HookAttacher::detach(uint32_t hook_id) { links_.erase(hook_id); }
+Result<> HookAttacher::watch_execs() {
+  BpfLinkPtr link(bpf_program__attach(programs_.skel()->progs.hooks_on_exec));
+  if (!link) return make_errno_error("cannot watch execs for hooked calls in flight", errno, "sched_process_exec");
+  exec_links_.push_back(std::move(link));
+  return {};
+}
+
+void HookAttacher::detach(uint32_t hook_id) {
+  links_.erase(hook_id);
+  // Multi links stay: the kernel side skips the hook from now on (its trap remains).
+  if (multi_hooks_.erase(hook_id)) programs_.skel()->bss->hook_disabled[hook_id % BP_MAX_HOOKS] = 1;
+}
 
 size_t HookAttacher::link_count() const {
-  size_t n = 0;
+  size_t n = multi_links_.size();
   for (const auto& [id, links] : links_) n += links.size();
   return n;
+}
+
+std::string HookAttacher::mode_summary() const {
+  size_t classic = 0;
+  for (const auto& [id, links] : links_) classic += links.size();
+  std::string text = multi_ ? "uprobe_multi" : "uprobe";
+  text += ": uprobe_multi links: " + std::to_string(multi_links_.size()) + " with " + std::to_string(multi_probes_) +
+          " probes; classic links (uprobe, uretprobe, USDT): " + std::to_string(classic);
+  return text;
 }
 
 std::vector<uint64_t> HookAttacher::hits(uint32_t count) const {

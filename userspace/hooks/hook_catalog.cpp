@@ -184,10 +184,14 @@ std::vector<MappingUse> HookCatalog::mapping_uses() const {
   return out;
 }
 
-std::vector<std::string> HookCatalog::unmatched_entries() const {
+std::vector<std::string> HookCatalog::unmatched_entries(bool user_files_only) const {
+  std::set<const MappingEntry*> shipped;
+  for (const auto& m : mappings_)
+    if (m.shipped)
+      for (const auto& e : m.file.entries) shipped.insert(&e);
   std::vector<std::string> out;
   for (const auto& [entry, near] : near_misses_) {
-    if (matched_.count(entry)) continue;
+    if (matched_.count(entry) || (user_files_only && shipped.count(entry))) continue;
     std::string line = entry->location.file + ":" + std::to_string(entry->location.line) + ": " +
                        entry->path_text() + " matched no symbol";
     if (!near.empty()) {

@@ -66,8 +66,9 @@ class HookCatalog {
   const std::vector<LoadedMapping>& mappings() const { return mappings_; }
   const PipelineConfig& config() const { return config_; }
   std::vector<MappingUse> mapping_uses() const;
-  // Native entries that matched no symbol in any file they were resolved against.
-  std::vector<std::string> unmatched_entries() const;
+  // Native entries that matched no symbol in any file they were resolved against,
+  // only those of non-shipped mapping files when `user_files_only`.
+  std::vector<std::string> unmatched_entries(bool user_files_only = false) const;
 
  private:
   std::vector<std::string> events_for(const MappingEntry& entry) const;

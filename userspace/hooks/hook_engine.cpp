@@ -131,6 +131,10 @@ Result<> HookEngine::attach(BpfPrograms& programs, const std::string& executable
   // no more: the first load event of every new program stops it.
   if (auto r = library_watch_->set_config(lib_watch_config(library_names_, false)); !r)
     return std::unexpected(r.error());
+  if (auto r = attacher_->watch_execs(); !r) {
+    notes_.push_back(r.error().describe());
+    log::warning(notes_.back());
+  }
   std::vector<std::string> loaders = {"/lib64/ld-linux-x86-64.so.2"};
   if (!executable.empty()) loaders.push_back(dynamic_loader_of(executable));
   std::vector<std::string> done;
@@ -148,7 +152,16 @@ Result<> HookEngine::attach(BpfPrograms& programs, const std::string& executable
   return {};
 }
 
+void HookEngine::attach_failed(Hook& h, const Error& error) {
+  h.detached = true;
+  h.detached_reason = error.describe();
+  notes_.push_back(h.detached_reason);
+  log::warning(h.detached_reason);
+}
+
 void HookEngine::attach_hooks(const std::vector<Hook*>& hooks) {
+  // uprobes go in as one batch: with uprobe_multi, one link per binary and program.
+  std::vector<UprobeHook> uprobes;
   for (Hook* h : hooks) {
     if (auto r = attacher_->set_spec(h->id, h->layout.spec); !r) {
       h->detached = true;
@@ -156,18 +169,18 @@ void HookEngine::attach_hooks(const std::vector<Hook*>& hooks) {
       continue;
     }
     for (const auto& w : h->layout.warnings) notes_.push_back(h->function + ": " + w);
-    Result<> r = h->usdt ? attacher_->attach_usdt(h->id, {h->binary, h->usdt_provider, h->usdt_name})
-                         : attacher_->attach_uprobe(h->id, {h->binary, h->file_offset, h->function},
-                                                    (h->layout.spec.flags & BP_HOOK_PAIRED) != 0);
-    if (!r) {
-      h->detached = true;
-      h->detached_reason = r.error().describe();
-      notes_.push_back(h->detached_reason);
-      log::warning(h->detached_reason);
-    } else {
-      log::debug("hooked " + h->function + " in " + h->binary + " (hook " + std::to_string(h->id) + ")");
+    if (!h->usdt) {
+      uprobes.push_back({h->id, {h->binary, h->file_offset, h->function}, (h->layout.spec.flags & BP_HOOK_PAIRED) != 0});
+      continue;
     }
+    if (auto r = attacher_->attach_usdt(h->id, {h->binary, h->usdt_provider, h->usdt_name}); !r)
+      attach_failed(*h, r.error());
   }
+  if (uprobes.empty()) return;
+  for (const auto& f : attacher_->attach_uprobes(uprobes))
+    if (Hook* h = catalog_.find(f.hook_id)) attach_failed(*h, f.error);
+  log::debug("hooked " + std::to_string(uprobes.size()) + " functions in " + hooks.front()->binary + " (" +
+             attacher_->mode_summary() + ")");
 }
 
 void HookEngine::resolve(const std::string& open_path, const std::string& display, bool is_executable) {
@@ -210,6 +223,18 @@ void HookEngine::resolve_process(pid_t pid) {
   }
 }
 
+Result<> HookEngine::check_unmatched() const {
+  auto unmatched = catalog_.unmatched_entries(/*user_files_only=*/true);
+  if (!options_.strict) {
+    for (const auto& u : unmatched) log::warning(u);
+    return {};
+  }
+  if (unmatched.empty()) return {};
+  std::string text;
+  for (const auto& u : unmatched) text += "\n  " + u;
+  return make_error("mapping paths match nothing, and --strict makes that an error:" + text, "--strict");
+}
+
 bool HookEngine::could_match_library(const std::string& path) const {
   std::string base = std::filesystem::path(path).filename();
   for (const auto& name : library_names_)
@@ -249,7 +274,9 @@ void HookEngine::on_tick(double seconds) {
     snprintf(cost, sizeof(cost), "%.0f%%", rate * kEstimatedHitCostUs / 1e4);
     h->detached_reason = h->function + " fired " + std::to_string(static_cast<uint64_t>(rate)) +
                          " times/s (about " + cost + " of a core at ~1 us per hit), over --max-hook-rate " +
-                         std::to_string(static_cast<uint64_t>(options_.max_hook_rate)) + ": detached";
+                         std::to_string(static_cast<uint64_t>(options_.max_hook_rate)) +
+                         (attacher_->uprobe_multi() && !h->usdt ? ": disabled (its uprobe_multi breakpoint stays)"
+                                                                : ": detached");
     notes_.push_back(h->detached_reason);
     log::warning(h->detached_reason);
   }
@@ -282,7 +309,12 @@ void HookEngine::finish() {
                                                     std::to_string(u.hooks) + " hooks");
   }
   if (!uses.empty()) sink_->set_tag("bpfpads.mappings", uses.dump());
+  if (attacher_) {
+    sink_->set_tag("bpfpads.hook_attach_mode", attacher_->uprobe_multi() ? "uprobe_multi" : "uprobe");
+    sink_->set_tag("bpfpads.hook_attach", attacher_->mode_summary());
+  }
   std::vector<std::string> notes = notes_;
+  if (attacher_) notes.insert(notes.end(), attacher_->notes().begin(), attacher_->notes().end());
   for (const auto& u : catalog_.unmatched_entries()) notes.push_back(u);
   for (const auto& w : sink_->warnings()) notes.push_back(w);
   if (!notes.empty()) {

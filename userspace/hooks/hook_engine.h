@@ -31,6 +31,7 @@ struct HookEngineOptions {
   std::string config_file;                 // --config
   bool include_default_mappings = true;    // the shipped mappings/ (unless config says no)
   double max_hook_rate = 100000;           // hits per second before a hook is detached
+  bool strict = false;                     // run --strict: see HookEngine::check_strict()
 };
 
 // Where shipped mapping files live: $BPFPADS_MAPPINGS_DIR, <prefix>/share/bpfpads/
@@ -53,6 +54,11 @@ class HookEngine {
   Result<> attach(BpfPrograms& programs, const std::string& executable);
   // Files known before the job starts: its executable and the libraries it will load.
   void resolve_before_start(const std::string& executable);
+  // After resolve_before_start(): every path of a --mapping file that matched
+  // nothing (file:line, near matches) is a warning, or with --strict one error.
+  // Shipped mapping files are left to the run's notes (their library versions are
+  // not the user's to fix); libraries first found at a dlopen cannot be judged yet.
+  Result<> check_unmatched() const;
   // Files a running process maps now (attach mode; after a library load).
   void resolve_process(pid_t pid);
 
@@ -64,6 +70,7 @@ class HookEngine {
  private:
   HookEngine(HookCatalog catalog, const HookEngineOptions& options);
   void attach_hooks(const std::vector<Hook*>& hooks);
+  void attach_failed(Hook& h, const Error& error);
   bool could_match_library(const std::string& path) const;
   void resolve(const std::string& open_path, const std::string& display, bool is_executable);
 

@@ -7,6 +7,8 @@
 
 #include "bpfpads_bpf.skel.h"
 #include "bpfpads_records.h"
+#include "kernel/feature_probe.h"
+#include "kernel/forced_fallbacks.h"
 #include "kernel/libbpf_logging.h"
 #include "kernel/tracefs.h"
 
@@ -15,6 +17,23 @@ namespace bpfpads {
 void BpfPrograms::SkeletonDeleter::operator()(::bpfpads_bpf* skel) const { bpfpads_bpf__destroy(skel); }
 
 BpfPrograms::~BpfPrograms() = default;
+
+namespace {
+
+// Decided by trying the link on this kernel, never by its version.
+bool use_uprobe_multi(std::vector<std::string>& degradations) {
+  if (fallback_forced("uprobe_multi")) {
+    degradations.push_back("uprobe_multi forced off (" + std::string(kForceFallbackVariable) +
+                           "): one classic uprobe per hooked function");
+    return false;
+  }
+  FeatureResult probe = probe_uprobe_multi_link();
+  if (probe.support == Support::Yes) return true;
+  degradations.push_back("no uprobe_multi (" + probe.detail + "): one classic uprobe per hooked function");
+  return false;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<BpfPrograms>> BpfPrograms::open_and_load(const BpfOptions& options) {
   install_libbpf_logging();
@@ -53,6 +72,12 @@ Result<std::unique_ptr<BpfPrograms>> BpfPrograms::open_and_load(const BpfOptions
   if (!self->options_.capture_output) {
     skel->rodata->capture_output = false;
     bpf_program__set_autoload(skel->progs.on_write, false);
+  }
+  if (options.load_hooks && options.allow_uprobe_multi) self->uprobe_multi_ = use_uprobe_multi(self->degradations_);
+  if (!self->uprobe_multi_) {
+    // SEC("uprobe.multi") programs do not load where the kernel lacks the link type.
+    bpf_program__set_autoload(skel->progs.hook_entry_multi, false);
+    bpf_program__set_autoload(skel->progs.hook_return_multi, false);
   }
   if (!options.load_hooks) {
     // Hooks need task storage (5.11+) and usdt.bpf.h's maps: load them only when used.

@@ -19,6 +19,7 @@ struct BpfOptions {
   bool capture_output = false;        // copy the tail of writes to fd 1/2
   bool load_hooks = false;            // uprobes/USDT from mapping files
   bool stop_on_library_load = false;  // stop at _dl_debug_state until new objects are probed
+  bool allow_uprobe_multi = true;     // false: classic uprobes even where the kernel has multi (bench)
   uint32_t max_processes = 16384;
   uint32_t ring_buffer_bytes = 4u << 20;
 };
@@ -32,6 +33,9 @@ class BpfPrograms {
 
   ::bpfpads_bpf* skel() const { return skel_.get(); }
   const BpfOptions& options() const { return options_; }
+  // Whether the uprobe_multi hook programs are loaded (probed at load, unless
+  // BPFPADS_FORCE_FALLBACK=uprobe_multi); else hooks attach classic uprobes.
+  bool uprobe_multi() const { return uprobe_multi_; }
   // Features this kernel lacks and what the run does without them.
   const std::vector<std::string>& degradations() const { return degradations_; }
 
@@ -42,6 +46,7 @@ class BpfPrograms {
   };
   std::unique_ptr<::bpfpads_bpf, SkeletonDeleter> skel_;
   BpfOptions options_;
+  bool uprobe_multi_ = false;
   std::vector<std::string> degradations_;
 };
 

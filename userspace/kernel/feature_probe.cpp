@@ -348,7 +348,7 @@ constexpr std::array kFields = {
     FeatureField{"attach_cookie", "bpf_get_attach_cookie", &KernelFeatures::attach_cookie, false,
                  "mapping hooks are off (the cookie names the hook); the run says so"},
     FeatureField{"uprobe_multi", "uprobe_multi link", &KernelFeatures::uprobe_multi, false,
-                 "not used yet (planned: one classic uprobe per function instead)"},
+                 "mapping hooks attach one classic uprobe per function (slower attach for large symbol sets)"},
     FeatureField{"task_iterator", "task iterator (iter/task)", &KernelFeatures::task_iterator,
                  true, "bpfpads refuses to start (counter sampling)"},
     FeatureField{"tp_btf", "tp_btf programs", &KernelFeatures::tp_btf, true,
@@ -429,6 +429,11 @@ KernelFeatures probe_kernel_features() {
   f.hw_breakpoint = probe_hw_breakpoint();
   f.usdt_semaphores = probe_usdt_semaphores();
   return f;
+}
+
+FeatureResult probe_uprobe_multi_link() {
+  LibbpfCapture capture;
+  return probe_uprobe_multi(capture);
 }
 
 std::vector<std::string> missing_requirements(const KernelFeatures& f) {

@@ -63,6 +63,10 @@ std::span<const FeatureField> feature_fields();
 // BPF probes come back Blocked. Never fails as a whole: each probe records its error.
 KernelFeatures probe_kernel_features();
 
+// The uprobe_multi probe alone (attached to this binary and fired), for code that
+// picks its attach mode at load without probing everything else.
+FeatureResult probe_uprobe_multi_link();
+
 // Keys of required features that are not Yes, in report order.
 std::vector<std::string> missing_requirements(const KernelFeatures& f);
 

@@ -248,6 +248,10 @@ Result<> Session::start_job() {
   // Probes on the program and the libraries it will load go in by file before it
   // runs; later dlopens are caught by the loader watch.
   hooks_->resolve_before_start(executable_);
+  if (auto r = hooks_->check_unmatched(); !r) {
+    kill(root_pid_, SIGKILL);  // held: not a single instruction of the job ran
+    return r;
+  }
   return {};
 }
 
