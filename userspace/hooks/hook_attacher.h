@@ -43,6 +43,8 @@ class HookAttacher {
   // later (dlopen), before any of its code runs. Only tracked processes record.
   Result<> attach_uprobe(uint32_t hook_id, const UprobeTarget& target, bool paired);
   Result<> attach_usdt(uint32_t hook_id, const UsdtTarget& target);
+  // Without attach cookies: the uprobe at `vaddr` (in some tracked process) is this hook.
+  Result<> set_address(uint64_t vaddr, uint32_t hook_id);
 
   // A uprobe on the dynamic loader's _dl_debug_state(), which it calls after mapping
   // objects and before running any of their code.

@@ -34,15 +34,19 @@ class BpfPrograms {
   const BpfOptions& options() const { return options_; }
   // Features this kernel lacks and what the run does without them.
   const std::vector<std::string>& degradations() const { return degradations_; }
+  // False: hooks carry no cookie; their ids come from the hook_addrs map.
+  bool uses_attach_cookie() const { return attach_cookie_; }
 
  private:
   BpfPrograms() = default;
+  static void choose_hook_identity(BpfPrograms& self);
   struct SkeletonDeleter {
     void operator()(::bpfpads_bpf* skel) const;
   };
   std::unique_ptr<::bpfpads_bpf, SkeletonDeleter> skel_;
   BpfOptions options_;
   std::vector<std::string> degradations_;
+  bool attach_cookie_ = true;
 };
 
 }  // namespace bpfpads
