@@ -277,8 +277,9 @@ t_output_tail_forced_off() {
   grep -q "something broke at step 7" "$W/err" || die "job stderr did not pass through"
   only_run >/dev/null
   eq "$(sq 'select status from runs')" FAILED "run status"
-  eq "$(tag bpfpads.degraded)" "no output tail on failure: syscalls/sys_enter_write is not available (forced by BPFPADS_FORCE_FALLBACK)" \
-    "degraded tag"
+  # One line of the tag: a kernel without task storage adds that the shipped mappings' hooks are off.
+  tag bpfpads.degraded | grep -qxF "no output tail on failure: syscalls/sys_enter_write is not available (forced by BPFPADS_FORCE_FALLBACK)" ||
+    die "degraded tag: '$(tag bpfpads.degraded)'"
   [[ -z $(find "$W" -name '*_tail.txt') ]] || die "an output tail was logged without its tracepoint"
 }
 
