@@ -24,6 +24,19 @@
 #include "bpfpads_records.h"
 #include "maps.bpf.h"
 
+/* Set at load from probing: false on kernels without bpf_get_attach_cookie (< 5.15),
+ * where the verifier never sees the helper because this branch is dead. */
+const volatile bool use_attach_cookie = true;
+
+/* Without attach cookies: the probed virtual address -> hook id, filled by userspace
+ * from each tracked process's /proc/PID/maps. One entry unless resized at load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, __u32);
+} hook_addrs SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, BP_MAX_HOOKS);
@@ -393,6 +406,24 @@ static __always_inline int on_entry(__u32 hook_id, const __u64 *args)
 	return 0;
 }
 
+/* The hook id of a uprobe: its cookie, or its address in this process. x86 reports
+ * the breakpoint's address, or the byte after it where the int3 already ran. */
+static __always_inline __u32 entry_hook_id(struct pt_regs *ctx)
+{
+	__u64 ip;
+	__u32 *id;
+
+	if (use_attach_cookie)
+		return (__u32)bpf_get_attach_cookie(ctx);
+	ip = PT_REGS_IP(ctx);
+	id = bpf_map_lookup_elem(&hook_addrs, &ip);
+	if (!id) {
+		ip -= 1;
+		id = bpf_map_lookup_elem(&hook_addrs, &ip);
+	}
+	return id ? *id : BP_MAX_HOOKS; /* no such hook: hit() finds no spec */
+}
+
 static __always_inline int on_uprobe_entry(struct pt_regs *ctx, __u32 hook_id)
 {
 	__u64 args[BP_MAX_ARGS] = {PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx),
@@ -404,7 +435,7 @@ static __always_inline int on_uprobe_entry(struct pt_regs *ctx, __u32 hook_id)
 SEC("uprobe")
 int hook_entry(struct pt_regs *ctx)
 {
-	return on_uprobe_entry(ctx, (__u32)bpf_get_attach_cookie(ctx));
+	return on_uprobe_entry(ctx, entry_hook_id(ctx));
 }
 
 static __always_inline int on_return(__u32 hook_id, __u64 ret)
@@ -421,8 +452,11 @@ static __always_inline int on_return(__u32 hook_id, __u64 ret)
 
 	if (!is_tracked(pid_tgid >> 32))
 		return 0;
-	spec = bpf_map_lookup_elem(&hook_specs, &hook_id);
 	stack = bpf_task_storage_get(&call_stacks, bpf_get_current_task_btf(), 0, 0);
+	/* No cookie (the ip is the return address): the innermost open call returns. */
+	if (!use_attach_cookie && stack && stack->depth)
+		hook_id = stack->frames[(stack->depth - 1) & (BP_MAX_CALL_DEPTH - 1)].hook_id;
+	spec = bpf_map_lookup_elem(&hook_specs, &hook_id);
 	if (!spec || !stack)
 		return 0;
 	depth = stack->depth;
@@ -478,7 +512,10 @@ static __always_inline int on_return(__u32 hook_id, __u64 ret)
 SEC("uretprobe")
 int hook_return(struct pt_regs *ctx)
 {
-	return on_return((__u32)bpf_get_attach_cookie(ctx), PT_REGS_RC(ctx));
+	/* Without cookies on_return() names the call from the thread's innermost frame. */
+	__u32 hook_id = use_attach_cookie ? (__u32)bpf_get_attach_cookie(ctx) : BP_MAX_HOOKS;
+
+	return on_return(hook_id, PT_REGS_RC(ctx));
 }
 
 /* uprobe_multi variants: one link carries every probe of a binary, the cookie of

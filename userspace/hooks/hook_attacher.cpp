@@ -37,14 +37,16 @@ Result<> HookAttacher::set_spec(uint32_t hook_id, const bp_hook_spec& spec) {
 Result<> HookAttacher::attach_uprobe(uint32_t hook_id, const UprobeTarget& target, bool paired) {
   auto* skel = programs_.skel();
   std::string where = target.binary.string() + ":" + target.symbol;
-  LIBBPF_OPTS(bpf_uprobe_opts, entry_opts, .bpf_cookie = hook_id, .retprobe = false);
+  // A kernel without cookies refuses a nonzero one; the hook_addrs map names it then.
+  uint64_t cookie = programs_.uses_attach_cookie() ? hook_id : 0;
+  LIBBPF_OPTS(bpf_uprobe_opts, entry_opts, .bpf_cookie = cookie, .retprobe = false);
   BpfLinkPtr entry(bpf_program__attach_uprobe_opts(skel->progs.hook_entry, -1, target.binary.c_str(),
                                                    target.file_offset, &entry_opts));
   if (!entry) return make_errno_error("cannot attach uprobe", errno, where);
   std::vector<BpfLinkPtr>& links = links_[hook_id];
   links.push_back(std::move(entry));
   if (paired) {
-    LIBBPF_OPTS(bpf_uprobe_opts, ret_opts, .bpf_cookie = hook_id, .retprobe = true);
+    LIBBPF_OPTS(bpf_uprobe_opts, ret_opts, .bpf_cookie = cookie, .retprobe = true);
     BpfLinkPtr ret(bpf_program__attach_uprobe_opts(skel->progs.hook_return, -1, target.binary.c_str(),
                                                    target.file_offset, &ret_opts));
     if (!ret) {
@@ -101,6 +103,13 @@ Result<> HookAttacher::attach_multi(const std::string& binary, const std::vector
   multi_probes_ += offsets.size() + ret_offsets.size();
   multi_links_.push_back(std::move(entry));
   if (ret) multi_links_.push_back(std::move(ret));
+  return {};
+}
+
+Result<> HookAttacher::set_address(uint64_t vaddr, uint32_t hook_id) {
+  int fd = bpf_map__fd(programs_.skel()->maps.hook_addrs);
+  if (bpf_map_update_elem(fd, &vaddr, &hook_id, BPF_ANY) != 0)
+    return make_errno_error("cannot store the hook's address", errno, "hook " + std::to_string(hook_id));
   return {};
 }
 

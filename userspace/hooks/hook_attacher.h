@@ -64,6 +64,8 @@ class HookAttacher {
   // per hook. A binary whose multi attach fails falls back to classic, noted.
   // Returns the hooks that could not be attached.
   std::vector<UprobeFailure> attach_uprobes(const std::vector<UprobeHook>& hooks);
+  // Without attach cookies: the uprobe at `vaddr` (in some tracked process) is this hook.
+  Result<> set_address(uint64_t vaddr, uint32_t hook_id);
 
   // exec replaces the program: its calls in flight never return and are dropped
   // (counted as unpaired entries) instead of pairing with the new program's returns.

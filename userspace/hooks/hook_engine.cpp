@@ -1,6 +1,7 @@
 #include "hooks/hook_engine.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "hooks/hook_addresses.h"
 #include "mapping/mapping_parser.h"
 #include "pipeline/named_extractor.h"
 #include "run/run_recorder.h"
@@ -135,6 +137,7 @@ Result<> HookEngine::attach(BpfPrograms& programs, const std::string& executable
     notes_.push_back(r.error().describe());
     log::warning(notes_.back());
   }
+  by_address_ = !programs.uses_attach_cookie();
   std::vector<std::string> loaders = {"/lib64/ld-linux-x86-64.so.2"};
   if (!executable.empty()) loaders.push_back(dynamic_loader_of(executable));
   std::vector<std::string> done;
@@ -179,6 +182,14 @@ void HookEngine::attach_hooks(const std::vector<Hook*>& hooks) {
   if (uprobes.empty()) return;
   for (const auto& f : attacher_->attach_uprobes(uprobes))
     if (Hook* h = catalog_.find(f.hook_id)) attach_failed(*h, f.error);
+  // Without attach cookies the kernel names a hook by its address in each process:
+  // remember where each attached hook sits in its file (publish_addresses()).
+  for (const auto& u : uprobes) {
+    const Hook* h = catalog_.find(u.hook_id);
+    struct stat st{};
+    if (by_address_ && h && !h->detached && ::stat(h->binary.c_str(), &st) == 0)
+      probed_.push_back({.hook_id = h->id, .inode = st.st_ino, .file_offset = h->file_offset});
+  }
   log::debug("hooked " + std::to_string(uprobes.size()) + " functions in " + hooks.front()->binary + " (" +
              attacher_->mode_summary() + ")");
 }
@@ -211,7 +222,8 @@ void HookEngine::resolve_process(pid_t pid) {
   const std::string proc = "/proc/" + std::to_string(pid);
   std::ifstream in(proc + "/maps");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const auto& m : parse_proc_maps(text)) {
+  auto maps = parse_proc_maps(text);
+  for (const auto& m : maps) {
     if (m.path.empty() || m.path[0] != '/' || m.perms.find('x') == std::string::npos) continue;
     bool is_exe = exe && *exe == m.path;
     // The job is held while this runs, once per library load (hundreds during a
@@ -220,6 +232,29 @@ void HookEngine::resolve_process(pid_t pid) {
     if (!looked_at_.insert(m.path + "#" + std::to_string(m.inode)).second) continue;
     if (!is_exe && !has_exe_targets_ && !could_match_library(m.path)) continue;
     resolve(proc + "/root" + m.path, m.path, is_exe);
+  }
+  if (by_address_) publish_addresses(maps);
+}
+
+void HookEngine::publish_addresses(const std::vector<MapsEntry>& maps) {
+  for (const auto& a : hook_addresses(maps, probed_)) {
+    auto [it, added] = addresses_.try_emplace(a.vaddr, a.hook_id);
+    if (!added && it->second == a.hook_id) continue;  // known: no system call while the job waits
+    if (!added) {
+      // Keyed by address alone (forks share it): two files at one address in two
+      // processes name one hook for both. The later mapping wins, and the run says so.
+      char where[32];
+      snprintf(where, sizeof(where), "0x%llx", static_cast<unsigned long long>(a.vaddr));
+      notes_.push_back(std::string("hooks ") + std::to_string(it->second) + " and " + std::to_string(a.hook_id) +
+                       " share address " + where + " in different processes: calls there count as hook " +
+                       std::to_string(a.hook_id));
+      log::warning(notes_.back());
+      it->second = a.hook_id;
+    }
+    if (auto r = attacher_->set_address(a.vaddr, a.hook_id); !r) {
+      notes_.push_back(r.error().describe());
+      log::warning(notes_.back());
+    }
   }
 }
 

@@ -11,9 +11,11 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/error.h"
+#include "hooks/hook_addresses.h"
 #include "hooks/hook_attacher.h"
 #include "hooks/hook_catalog.h"
 #include "hooks/library_watch.h"
@@ -73,6 +75,8 @@ class HookEngine {
   void attach_failed(Hook& h, const Error& error);
   bool could_match_library(const std::string& path) const;
   void resolve(const std::string& open_path, const std::string& display, bool is_executable);
+  // No attach cookies: tell the BPF side where this process has each uprobe hook.
+  void publish_addresses(const std::vector<MapsEntry>& maps);
 
   HookCatalog catalog_;
   HookEngineOptions options_;
@@ -86,6 +90,9 @@ class HookEngine {
   std::set<std::string> looked_at_;          // "path#inode" of files already resolved
   std::vector<std::string> library_names_;   // every {lib:NAME}
   bool has_exe_targets_ = false;
+  bool by_address_ = false;                        // hook ids from hook_addrs, not cookies
+  std::vector<ProbedOffset> probed_;               // every attached uprobe, by file
+  std::unordered_map<uint64_t, uint32_t> addresses_;  // what hook_addrs holds
 };
 
 }  // namespace bpfpads

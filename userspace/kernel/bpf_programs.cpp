@@ -1,5 +1,6 @@
 #include "kernel/bpf_programs.h"
 
+#include <bpf/libbpf.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,7 +34,24 @@ bool use_uprobe_multi(std::vector<std::string>& degradations) {
   return false;
 }
 
+constexpr uint32_t kHookAddressSlots = 65536;  // probed addresses over all tracked processes
+
 }  // namespace
+
+// Hook identity: the attach cookie (5.15+), else the probed address, looked up in a
+// map that the hook engine fills from /proc/PID/maps. Chosen by probing the helper.
+void BpfPrograms::choose_hook_identity(BpfPrograms& self) {
+  bool forced = fallback_forced("attach_cookie");
+  self.attach_cookie_ =
+      !forced && libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_attach_cookie, nullptr) == 1;
+  if (self.attach_cookie_) return;
+  self.skel_->rodata->use_attach_cookie = false;
+  bpf_map__set_max_entries(self.skel_->maps.hook_addrs, kHookAddressSlots);
+  self.degradations_.push_back(
+      std::string("no bpf_get_attach_cookie") + (forced ? " (forced by BPFPADS_FORCE_FALLBACK)" : "") +
+      ": uprobe hooks are named by their address in each process (/proc/PID/maps), a return by the "
+      "thread's innermost open call; USDT uses libbpf's own fallback");
+}
 
 Result<std::unique_ptr<BpfPrograms>> BpfPrograms::open_and_load(const BpfOptions& options) {
   install_libbpf_logging();
@@ -60,20 +78,35 @@ Result<std::unique_ptr<BpfPrograms>> BpfPrograms::open_and_load(const BpfOptions
     // built with CONFIG_FTRACE_SYSCALLS. Without them the run goes on without the
     // output tail and says so.
     auto tracefs = ensure_tracefs();
-    bool have = tracefs && (::access("/sys/kernel/tracing/events/syscalls/sys_enter_write", F_OK) == 0 ||
+    bool forced = fallback_forced("tp_sys_enter_write");
+    bool have = !forced && tracefs && (::access("/sys/kernel/tracing/events/syscalls/sys_enter_write", F_OK) == 0 ||
                             ::access("/sys/kernel/debug/tracing/events/syscalls/sys_enter_write", F_OK) == 0);
     if (!have) {
       self->options_.capture_output = false;
       self->degradations_.push_back(
           "no output tail on failure: syscalls/sys_enter_write is not available" +
-          (tracefs ? std::string() : " (" + tracefs.error().describe() + ")"));
+          (forced    ? std::string(" (forced by BPFPADS_FORCE_FALLBACK)")
+           : tracefs ? std::string()
+                     : " (" + tracefs.error().describe() + ")"));
     }
   }
   if (!self->options_.capture_output) {
     skel->rodata->capture_output = false;
     bpf_program__set_autoload(skel->progs.on_write, false);
   }
-  if (options.load_hooks && options.allow_uprobe_multi) self->uprobe_multi_ = use_uprobe_multi(self->degradations_);
+  if (options.load_hooks) {
+    // Per-thread call stacks live in task storage (5.11+): without it the caller
+    // turns hooks off and says why, rather than fail on a map it cannot create.
+    bool forced = fallback_forced("task_storage");
+    if (forced || libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, nullptr) != 1)
+      return make_error(std::string("BPF task storage (5.11+) is not available") +
+                            (forced ? " (forced by BPFPADS_FORCE_FALLBACK)" : ""),
+                        "bpfpads.bpf.o");
+    choose_hook_identity(*self);
+  }
+  // uprobe_multi links carry cookies: without them every hook is a classic uprobe.
+  if (options.load_hooks && options.allow_uprobe_multi && self->attach_cookie_)
+    self->uprobe_multi_ = use_uprobe_multi(self->degradations_);
   if (!self->uprobe_multi_) {
     // SEC("uprobe.multi") programs do not load where the kernel lacks the link type.
     bpf_program__set_autoload(skel->progs.hook_entry_multi, false);

@@ -38,9 +38,12 @@ class BpfPrograms {
   bool uprobe_multi() const { return uprobe_multi_; }
   // Features this kernel lacks and what the run does without them.
   const std::vector<std::string>& degradations() const { return degradations_; }
+  // False: hooks carry no cookie; their ids come from the hook_addrs map.
+  bool uses_attach_cookie() const { return attach_cookie_; }
 
  private:
   BpfPrograms() = default;
+  static void choose_hook_identity(BpfPrograms& self);
   struct SkeletonDeleter {
     void operator()(::bpfpads_bpf* skel) const;
   };
@@ -48,6 +51,7 @@ class BpfPrograms {
   BpfOptions options_;
   bool uprobe_multi_ = false;
   std::vector<std::string> degradations_;
+  bool attach_cookie_ = true;
 };
 
 }  // namespace bpfpads

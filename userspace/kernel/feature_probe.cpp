@@ -344,9 +344,11 @@ constexpr std::array kFields = {
                  "bpfpads refuses to start (process events)"},
     FeatureField{"task_storage", "BPF task storage", &KernelFeatures::task_storage, false,
                  "mapping hooks are off (their per-thread call stacks live there); the process "
-                 "tree and hardware usage are recorded, and the run says so"},
+                 "tree and hardware usage are recorded, and the run says so (bpfpads.degraded)"},
     FeatureField{"attach_cookie", "bpf_get_attach_cookie", &KernelFeatures::attach_cookie, false,
-                 "mapping hooks are off (the cookie names the hook); the run says so"},
+                 "uprobe hooks are named by their address in each process (from /proc/PID/maps) "
+                 "and a return by the thread's innermost open call; USDT uses libbpf's own "
+                 "fallback; the run says so (bpfpads.degraded)"},
     FeatureField{"uprobe_multi", "uprobe_multi link", &KernelFeatures::uprobe_multi, false,
                  "mapping hooks attach one classic uprobe per function (slower attach for large symbol sets)"},
     FeatureField{"task_iterator", "task iterator (iter/task)", &KernelFeatures::task_iterator,
@@ -366,7 +368,8 @@ constexpr std::array kFields = {
                  "bpfpads refuses to start (process tree)"},
     FeatureField{"tp_sys_enter_write", "tracepoint syscalls/sys_enter_write",
                  &KernelFeatures::tp_sys_enter_write, false,
-                 "output tail: the run fails to start unless --no-log-on-failure"},
+                 "no stdout/stderr tail artifacts for a failed run; the run says so "
+                 "(bpfpads.degraded)"},
     FeatureField{"tp_rss_stat", "tracepoint kmem/rss_stat", &KernelFeatures::tp_rss_stat, false,
                  "not used (RSS is sampled by the task iterator)"},
     FeatureField{"tp_block_io_start", "tracepoint block/block_io_start",
