@@ -150,6 +150,8 @@ Result<> HookEngine::attach(BpfPrograms& programs, const std::string& executable
       // Libraries loaded later are then only found when we resolved them up front.
       notes_.push_back("libraries loaded at run time are not watched: " + r.error().describe());
       log::warning(notes_.back());
+    } else {
+      loads_watched_ = true;
     }
   }
   return {};
@@ -210,7 +212,10 @@ void HookEngine::resolve_before_start(const std::string& executable) {
   for (const auto& m : catalog_.mappings())
     for (const auto& e : m.file.entries) {
       if (e.target.kind != Target::Kind::NativeLibrary) continue;
-      auto found = find_library(e.target.object, executable);
+      // With the loads watched, a library is probed when the job maps it: probing
+      // every matching file on the machine up front would put breakpoints (and, with
+      // classic uprobes, links that take long to drop) on libraries the job never loads.
+      auto found = find_library(e.target.object, executable, "", !loads_watched_);
       if (!found) continue;
       for (const auto& path : *found) resolve(path, path, false);
     }

@@ -82,6 +82,7 @@ class HookEngine {
   HookEngineOptions options_;
   std::unique_ptr<HookAttacher> attacher_;
   std::unique_ptr<LibraryWatch> library_watch_;
+  bool loads_watched_ = false;  // the loader's load events stop the job for probing
   std::unique_ptr<RunSink> sink_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::vector<uint64_t> last_hits_;

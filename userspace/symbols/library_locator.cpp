@@ -207,7 +207,7 @@ std::vector<std::string> standard_library_dirs(const std::string& sysroot) {
 }
 
 Result<std::vector<std::string>> find_library(std::string_view name, const std::string& executable,
-                                              const std::string& sysroot) {
+                                              const std::string& sysroot, bool scan_dirs) {
   if (name.empty()) return make_error("empty library name");
   Abi abi;
   DynamicInfo dyn;
@@ -239,7 +239,7 @@ Result<std::vector<std::string>> find_library(std::string_view name, const std::
       }
     }
   }
-  for (const auto& dir : dirs) {
+  for (const auto& dir : scan_dirs ? dirs : std::vector<std::string>{}) {
     std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
     if (!d) continue;
     std::vector<std::string> names;

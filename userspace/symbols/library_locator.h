@@ -60,9 +60,12 @@ std::vector<std::string> standard_library_dirs(const std::string& sysroot = "");
 // DT_RPATH/DT_RUNPATH ($ORIGIN expanded) and then the standard dirs; then any
 // file in those dirs whose name starts with NAME. Only ELF files of the
 // executable's (or, without one, this machine's) class and architecture.
-// Best candidate first; an error when nothing matched.
+// Best candidate first; an error when nothing matched. With scan_dirs false only the
+// DT_NEEDED entries count: what the executable loads at start, where a run can watch
+// every later load instead of probing every matching file on the machine.
 Result<std::vector<std::string>> find_library(std::string_view name,
                                               const std::string& executable = "",
-                                              const std::string& sysroot = "");
+                                              const std::string& sysroot = "",
+                                              bool scan_dirs = true);
 
 }  // namespace bpfpads
