@@ -45,10 +45,10 @@ std::vector<Load> readelf_loads(const std::string& path) {
 }
 
 // name -> address of defined FUNC/IFUNC symbols per `readelf -sW` (both
-// tables, or .dynsym only with flags "-D").
-std::map<std::string, uint64_t> readelf_functions(const std::string& path, const char* flags = "") {
+// tables), or per `readelf -W --dyn-syms` (.dynsym only) with dynamic_only.
+std::map<std::string, uint64_t> readelf_functions(const std::string& path, bool dynamic_only = false) {
   std::map<std::string, uint64_t> out;
-  std::istringstream in(run(std::string("readelf -sW ") + flags + " " + path));
+  std::istringstream in(run(std::string("readelf -W ") + (dynamic_only ? "--dyn-syms " : "-s ") + path));
   std::string line;
   while (std::getline(in, line)) {
     std::istringstream f(line);
@@ -155,6 +155,26 @@ TEST(SymbolIndex, AddressesAndFileOffsetsMatchBinutils) {
   }
 }
 
+// .dynsym alone: exactly the exported functions readelf -D lists, at the same
+// addresses as in the full index, cached apart from it.
+TEST(SymbolIndex, ExportedOnlyIndexesDynsym) {
+  auto exported = SymbolIndex::open(BPFPADS_SYM_TESTLIB, /*exported_only=*/true);
+  auto full = SymbolIndex::open(BPFPADS_SYM_TESTLIB);
+  ASSERT_TRUE(exported && full);
+  auto dynamic = readelf_functions(BPFPADS_SYM_TESTLIB, /*dynamic_only=*/true);
+  ASSERT_FALSE(dynamic.empty());
+  std::map<std::string, uint64_t> got;
+  for (const auto& s : exported->symbols()) got[s.name] = s.address;
+  EXPECT_EQ(got, dynamic);
+  EXPECT_LT(exported->symbols().size(), full->symbols().size());  // hidden ones are in .symtab only
+  EXPECT_FALSE(exported->has_symtab());
+  for (const auto& [name, addr] : got) {
+    const ElfSymbol* s = find(*full, name);
+    ASSERT_TRUE(s) << name;
+    EXPECT_EQ(s->address, addr) << name;
+  }
+}
+
 TEST(SymbolIndex, SkipsEndbr64OnlyWhenPresent) {
   auto cpp = SymbolIndex::build(BPFPADS_SYM_CPP);
   ASSERT_TRUE(cpp);
@@ -199,7 +219,7 @@ TEST(SymbolIndex, StrippedFileUsesDynsym) {
   ASSERT_TRUE(idx) << idx.error().describe();
   EXPECT_FALSE(idx->has_symtab());
   EXPECT_TRUE(find(*idx, "bpfpads_testlib_mul"));
-  EXPECT_EQ(idx->symbols().size(), readelf_functions(stripped, "-D").size());
+  EXPECT_EQ(idx->symbols().size(), readelf_functions(stripped, /*dynamic_only=*/true).size());
   std::remove(stripped.c_str());
 }
 

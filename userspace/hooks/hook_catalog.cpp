@@ -86,7 +86,7 @@ Result<std::vector<Hook*>> HookCatalog::resolve_file(const std::string& open_pat
   if (!seen_.insert(identity).second) return created;
   std::string soname = read_soname(open_path);
 
-  std::optional<SymbolIndex> index;
+  std::optional<SymbolIndex> index, exported_index;
   std::optional<std::vector<UsdtProbe>> probes;
   for (auto& mapping : mappings_) {
     MappingUse& use = uses_[&mapping];
@@ -153,13 +153,28 @@ Result<std::vector<Hook*>> HookCatalog::resolve_file(const std::string& open_pat
         }
         continue;
       }
-      if (!index) {
-        auto idx = SymbolIndex::open(open_path);
-        if (!idx) return std::unexpected(idx.error());
-        index = std::move(*idx);
-      }
       auto segments = to_path_segments(entry.path);
-      auto match = match_symbols(*index, segments);
+      // A path of literal names is looked up among the exported functions first;
+      // only a regex, or a name that is not exported, needs the whole .symtab.
+      const bool literal = std::none_of(segments.begin(), segments.end(),
+                                        [](const PathSegment& s) { return s.is_regex; });
+      Result<MatchResult> match = MatchResult{};
+      if (literal) {
+        if (!exported_index) {
+          auto idx = SymbolIndex::open(open_path, /*exported_only=*/true);
+          if (!idx) return std::unexpected(idx.error());
+          exported_index = std::move(*idx);
+        }
+        match = match_symbols(*exported_index, segments);
+      }
+      if (match && match->targets.empty()) {
+        if (!index) {
+          auto idx = SymbolIndex::open(open_path);
+          if (!idx) return std::unexpected(idx.error());
+          index = std::move(*idx);
+        }
+        match = match_symbols(*index, segments);
+      }
       if (!match) return std::unexpected(match.error());
       if (match->targets.empty()) {
         auto& near = near_misses_[&entry];

@@ -59,18 +59,19 @@ Cache& cache() {
 
 // A stripped file and its unstripped original share a build-id but not their
 // .symtab, so the key also says whether a .symtab is present.
-std::string cache_key(const ElfFile& file) {
+std::string cache_key(const ElfFile& file, bool exported_only) {
   std::string id = file.build_id();
-  bool symtab = file.section(".symtab") != nullptr;
-  if (!id.empty()) return "build-id:" + id + (symtab ? "+symtab" : "");
+  bool symtab = !exported_only && file.section(".symtab") != nullptr;
+  const std::string scope = exported_only ? "#exported" : "";
+  if (!id.empty()) return "build-id:" + id + (symtab ? "+symtab" : "") + scope;
   const auto& f = file.identity();
   return "file:" + std::to_string(f.dev) + ":" + std::to_string(f.ino) + ":" +
-         std::to_string(f.mtime_ns) + ":" + std::to_string(f.size);
+         std::to_string(f.mtime_ns) + ":" + std::to_string(f.size) + scope;
 }
 
 }  // namespace
 
-SymbolTable SymbolTable::build(const ElfFile& file) {
+SymbolTable SymbolTable::build(const ElfFile& file, bool exported_only) {
   SymbolTable table;
   table.build_id = file.build_id();
   std::vector<ElfSymbol>& syms = table.symbols;
@@ -78,6 +79,7 @@ SymbolTable SymbolTable::build(const ElfFile& file) {
   while ((scn = elf_nextscn(file.elf(), scn)) != nullptr) {
     auto shdr = file.section_header(scn);
     if (!shdr || (shdr->sh_type != SHT_SYMTAB && shdr->sh_type != SHT_DYNSYM)) continue;
+    if (exported_only && shdr->sh_type != SHT_DYNSYM) continue;
     table.has_symtab = table.has_symtab || shdr->sh_type == SHT_SYMTAB;
     read_table(file, scn, *shdr, shdr->sh_type == SHT_DYNSYM, syms);
   }
@@ -132,10 +134,10 @@ Result<SymbolIndex> SymbolIndex::build(const std::string& path) {
   return SymbolIndex(path, std::make_shared<const SymbolTable>(SymbolTable::build(*file)));
 }
 
-Result<SymbolIndex> SymbolIndex::open(const std::string& path) {
+Result<SymbolIndex> SymbolIndex::open(const std::string& path, bool exported_only) {
   auto file = ElfFile::open(path);
   if (!file) return std::unexpected(file.error());
-  std::string key = cache_key(*file);
+  std::string key = cache_key(*file, exported_only);
   Cache& c = cache();
   {
     std::lock_guard lock(c.mu);
@@ -143,7 +145,7 @@ Result<SymbolIndex> SymbolIndex::open(const std::string& path) {
   }
   // Built outside the lock: indexing a large library takes a while, and other
   // files should not wait for it. A rare duplicate build is harmless.
-  auto table = std::make_shared<const SymbolTable>(SymbolTable::build(*file));
+  auto table = std::make_shared<const SymbolTable>(SymbolTable::build(*file, exported_only));
   std::lock_guard lock(c.mu);
   auto [it, inserted] = c.tables.emplace(key, std::move(table));
   return SymbolIndex(path, it->second);
