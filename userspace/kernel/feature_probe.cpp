@@ -368,7 +368,8 @@ constexpr std::array kFields = {
                  "bpfpads refuses to start (process tree)"},
     FeatureField{"tp_sys_enter_write", "tracepoint syscalls/sys_enter_write",
                  &KernelFeatures::tp_sys_enter_write, false,
-                 "no stdout/stderr tail artifacts for a failed run; the run says so "
+                 "a failed run whose output went to a terminal or a pipe has no stdout/stderr "
+                 "tail (output into regular files is read back from them); the run says so "
                  "(bpfpads.degraded)"},
     FeatureField{"tp_rss_stat", "tracepoint kmem/rss_stat", &KernelFeatures::tp_rss_stat, false,
                  "not used (RSS is sampled by the task iterator)"},
@@ -379,7 +380,8 @@ constexpr std::array kFields = {
                  false, "not used yet"},
     FeatureField{"usdt_semaphores", "USDT semaphores (uprobe ref_ctr_offset)",
                  &KernelFeatures::usdt_semaphores, false,
-                 "not used yet (planned: semaphore-gated USDT probes would never fire)"},
+                 "USDT probes guarded by a semaphore cannot be attached (libbpf enables them "
+                 "through ref_ctr_offset); probes without one work"},
 };
 
 }  // namespace
