@@ -99,6 +99,17 @@ def history(client, run, key):
     return [(m.step, m.value) for m in client.get_metric_history(run.info.run_id, key)]
 
 
+def assert_cv_folds(client, run, key, means, folds=3):
+    """Cross-validation as one run: fold 0's history under `key`, fold k's under
+    booster_<k>/`key`; per step their mean is the library's own cv mean."""
+    import statistics
+    histories = [history(client, run, key)] + [history(client, run, f"booster_{k}/{key}") for k in range(1, folds)]
+    assert [len(h) for h in histories] == [len(means)] * folds
+    for step, want in enumerate(means):
+        assert statistics.fmean(h[step][1] for h in histories) == pytest.approx(want, rel=1e-12)
+    assert f"booster_{folds}/{key}" not in run.data.metrics
+
+
 def final(client, run, key):
     points = client.get_metric_history(run.info.run_id, key)
     assert points, f"metric {key} missing; have {sorted(run.data.metrics)}"

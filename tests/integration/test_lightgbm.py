@@ -4,9 +4,7 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
-
-from conftest import final, history, mlflow_client, only_run
+from conftest import assert_cv_folds, final, history, mlflow_client, only_run
 from test_xgboost import PY, SOURCE_DIR, metric_histories
 
 JOB = SOURCE_DIR / "tests" / "integration" / "workloads" / "lgb_job.py"
@@ -90,15 +88,8 @@ def test_cv_metrics_per_fold(require_root, run_bpfpads, workdir):
     # library's own cv result is the mean over the folds.
     client, run, res = tracked(run_bpfpads, workdir, "cv")
     job = res.job_json()
-    folds = [history(client, run, "valid_0-binary_logloss")] + [
-        history(client, run, f"booster_{k}/valid_0-binary_logloss") for k in (1, 2)]
-    assert [len(f) for f in folds] == [5, 5, 5]
-    import statistics
-    for step in range(5):
-        mean = statistics.fmean(f[step][1] for f in folds)
-        assert mean == pytest.approx(job["cv"]["valid binary_logloss-mean"][step], rel=1e-12)
+    assert_cv_folds(client, run, "valid_0-binary_logloss", job["cv"]["valid binary_logloss-mean"])
     assert run.data.params["booster_2/num_leaves"] == "7"
-    assert "booster_3/valid_0-binary_logloss" not in run.data.metrics
 
 
 def test_two_boosters_kept_apart(require_root, run_bpfpads, workdir):

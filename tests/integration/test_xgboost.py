@@ -6,9 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from conftest import SOURCE_DIR, final, history, mlflow_client, only_run
+from conftest import SOURCE_DIR, assert_cv_folds, final, history, mlflow_client, only_run
 
 JOB = SOURCE_DIR / "tests" / "integration" / "workloads" / "xgb_job.py"
 PY = os.environ.get("BPFPADS_ML_PYTHON", sys.executable)
@@ -96,13 +94,7 @@ def test_early_stopping_best_iteration(require_root, run_bpfpads, workdir):
 def test_cv_metrics_per_fold(require_root, run_bpfpads, workdir):
     client, run, res = tracked(run_bpfpads, workdir, "cv")
     job = res.job_json()
-    folds = [history(client, run, "train-logloss")] + [history(client, run, f"booster_{i}/train-logloss")
-                                                        for i in (1, 2)]
-    import statistics
-    for step in range(5):
-        mean = statistics.fmean(f[step][1] for f in folds)
-        assert mean == pytest.approx(job["cv"]["train-logloss-mean"][step], rel=1e-12)
-    assert "booster_3/train-logloss" not in run.data.metrics
+    assert_cv_folds(client, run, "train-logloss", job["cv"]["train-logloss-mean"])
 
 
 def test_two_boosters_kept_apart(require_root, run_bpfpads, workdir):
