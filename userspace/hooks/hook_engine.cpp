@@ -7,10 +7,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "common/text.h"
 #include "hooks/hook_addresses.h"
 #include "mapping/mapping_parser.h"
 #include "pipeline/named_extractor.h"
@@ -169,8 +169,7 @@ void HookEngine::attach_hooks(const std::vector<Hook*>& hooks) {
   std::vector<UprobeHook> uprobes;
   for (Hook* h : hooks) {
     if (auto r = attacher_->set_spec(h->id, h->layout.spec); !r) {
-      h->detached = true;
-      h->detached_reason = r.error().describe();
+      attach_failed(*h, r.error());
       continue;
     }
     for (const auto& w : h->layout.warnings) notes_.push_back(h->function + ": " + w);
@@ -225,9 +224,7 @@ void HookEngine::resolve_process(pid_t pid) {
   if (!active()) return;
   auto exe = process_executable(pid);
   const std::string proc = "/proc/" + std::to_string(pid);
-  std::ifstream in(proc + "/maps");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto maps = parse_proc_maps(text);
+  auto maps = parse_proc_maps(read_text_file(proc + "/maps", std::size_t{64} << 20).value_or(""));
   for (const auto& m : maps) {
     if (m.path.empty() || m.path[0] != '/' || m.perms.find('x') == std::string::npos) continue;
     bool is_exe = exe && *exe == m.path;
