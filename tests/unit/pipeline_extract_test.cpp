@@ -6,30 +6,13 @@
 #include "pipeline/extract_eval.h"
 #include "pipeline/run_sink.h"
 #include "run/run_recorder.h"
-#include "store/store.h"
+#include "recording_store.h"
 
 namespace bpfpads {
 namespace {
 
-// Evaluation never writes through the store; the sink only needs one to exist.
-class NullStore final : public Store {
- public:
-  std::string describe() const override { return "null"; }
-  Result<> check_writable() override { return {}; }
-  Result<std::string> get_or_create_experiment(const std::string&) override { return "0"; }
-  Result<RunInfo> create_run(const NewRun&) override { return RunInfo{}; }
-  Result<> log_batch(const std::string&, std::span<const Metric>, std::span<const Param>,
-                     std::span<const Tag>) override { return {}; }
-  Result<> log_inputs(const RunInfo&, std::span<const DatasetInput>) override { return {}; }
-  Result<> log_artifact(const RunInfo&, const std::string&, std::string_view) override { return {}; }
-  Result<> log_artifact_file(const RunInfo&, const std::string&, const std::filesystem::path&) override {
-    return {};
-  }
-  Result<> update_run(const std::string&, RunStatus, int64_t) override { return {}; }
-};
-
 struct Fixture {
-  NullStore store;
+  testing::RecordingStore store;  // evaluation never writes through it
   RunRecorder recorder{store, RunInfo{}};
   RunSink sink{recorder};
   MappingFile file;

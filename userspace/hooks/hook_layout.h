@@ -42,7 +42,7 @@ struct CapturedValue {
   bool cut = false;         // a string or buffer longer than its bound
   bool unreadable = false;  // memory that could not be read, or a float register
   bool is_array = false;    // an out array: `elements` holds it, `text` them joined
-  std::vector<std::string> elements;
+  std::vector<std::string> elements = {};
 };
 
 // Every field of the layout, by name.

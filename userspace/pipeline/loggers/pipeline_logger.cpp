@@ -15,8 +15,10 @@ constexpr size_t kMaxCalls = 200000;  // beyond this, calls are counted, not kep
 struct CallNode {
   uint32_t pid, tid;
   std::string function, hooks;
-  int64_t start_us, duration_us;
-  uint32_t depth;
+  int64_t start_us, duration_us;  // what the artifacts show
+  // Nesting is decided on the kernel's nanoseconds: in rounded microseconds a short
+  // last callee can seem to end after its caller.
+  uint64_t entry_ns, end_ns;
 };
 
 class PipelineLogger final : public Logger {
@@ -30,14 +32,15 @@ class PipelineLogger final : public Logger {
     }
     std::string hooks;
     for (const auto& h : call.hook.entry->hooks) hooks += (hooks.empty() ? "" : ",") + h;
+    uint64_t end_ns = call.event.returned ? call.event.return_ns : call.event.entry_ns;
     calls_.push_back({call.event.tgid, call.event.tid, call.hook.function, hooks, call.entry_wall_us,
-                      call.duration_us, call.event.depth});
+                      call.duration_us, call.event.entry_ns, end_ns});
   }
 
   void finish(RunSink& sink) override {
     if (calls_.empty()) return;
     std::sort(calls_.begin(), calls_.end(), [](const CallNode& a, const CallNode& b) {
-      return std::tie(a.pid, a.tid, a.start_us, b.duration_us) < std::tie(b.pid, b.tid, b.start_us, a.duration_us);
+      return std::tie(a.pid, a.tid, a.entry_ns, b.end_ns) < std::tie(b.pid, b.tid, b.entry_ns, a.end_ns);
     });
     sink.log_artifact("bpfpads/pipeline.json", call_tree().dump(1));
     sink.log_artifact("bpfpads/trace.json", trace_events().dump());
@@ -48,22 +51,25 @@ class PipelineLogger final : public Logger {
   // start and end inside it.
   nlohmann::json call_tree() const {
     nlohmann::json processes = nlohmann::json::object();
-    std::map<std::pair<uint32_t, uint32_t>, std::vector<nlohmann::json*>> stacks;
+    struct Open {
+      const CallNode* call;
+      nlohmann::json* node;
+    };
+    std::map<std::pair<uint32_t, uint32_t>, std::vector<Open>> stacks;
     for (const auto& c : calls_) {
       nlohmann::json node = {{"function", c.function}, {"hooks", c.hooks}, {"start_us", c.start_us},
                              {"duration_us", c.duration_us}, {"calls", nlohmann::json::array()}};
       auto& stack = stacks[{c.pid, c.tid}];
       while (!stack.empty()) {
-        const nlohmann::json& top = *stack.back();
-        int64_t end = top["start_us"].get<int64_t>() + top["duration_us"].get<int64_t>();
-        if (c.start_us >= top["start_us"].get<int64_t>() && c.start_us + c.duration_us <= end) break;
+        const CallNode& top = *stack.back().call;
+        if (c.entry_ns >= top.entry_ns && c.end_ns <= top.end_ns) break;
         stack.pop_back();
       }
       nlohmann::json& thread = processes[std::to_string(c.pid)][std::to_string(c.tid)];
       if (thread.is_null()) thread = nlohmann::json::array();
-      nlohmann::json& siblings = stack.empty() ? thread : (*stack.back())["calls"];
+      nlohmann::json& siblings = stack.empty() ? thread : (*stack.back().node)["calls"];
       siblings.push_back(std::move(node));
-      stack.push_back(&siblings.back());
+      stack.push_back({&c, &siblings.back()});
     }
     return {{"processes", processes}, {"calls_not_kept", dropped_}};
   }
