@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,32 @@ def test_library_opened_with_dlopen_is_hooked_before_its_first_call(hooked_run):
     assert history(client, run, "testlib_add") == [(4, 42.0)]
     # Start-up and the test library's dlopen: the only new objects a target selects.
     assert final(client, run, "bpfpads/library_load_stops") == 2
+
+
+def test_what_tracking_cost_the_job_is_in_the_run(hooked_run):
+    client, run, _ = hooked_run
+    # Held before its first instruction, and at its two library-load stops.
+    assert 0 < final(client, run, "bpfpads/startup_ms") < 60000
+    assert 0 < final(client, run, "bpfpads/library_load_held_ms") < 60000
+
+
+def bpf_links_on(path):
+    shown = json.loads(subprocess.run(["bpftool", "-j", "link", "show"], check=True, capture_output=True,
+                                      text=True).stdout or "[]")
+    return [link for link in shown if link.get("path") == path or link.get("file") == path]
+
+
+def test_probes_are_gone_soon_after_bpfpads_returns(require_root, run_bpfpads, testprogs, workdir):
+    # bpfpads returns before the kernel has taken its probes out (a child process drops
+    # them after it exits): they must still go, with nothing left behind.
+    binary = str(testprogs / "hooked")
+    run_bpfpads(["run", "--no-default-mappings", "--mapping", str(MAPPING), "--", binary, str(testlib(testprogs))],
+                check_returncode=0)
+    loader = os.path.realpath("/lib64/ld-linux-x86-64.so.2")
+    deadline = time.monotonic() + 10
+    while (bpf_links_on(binary) or bpf_links_on(loader)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert bpf_links_on(binary) == [] and bpf_links_on(loader) == []
 
 
 # Hundreds of extension modules opened, then the target library through ctypes.

@@ -143,7 +143,20 @@ size_t HookAttacher::link_count() const {
   return n;
 }
 
+void HookAttacher::release_links(std::vector<BpfLinkPtr>& out) {
+  summary_at_release_ = mode_summary();
+  for (auto& [id, links] : links_)
+    for (auto& l : links) out.push_back(std::move(l));
+  for (auto* group : {&multi_links_, &exec_links_})
+    for (auto& l : *group) out.push_back(std::move(l));
+  links_.clear();
+  multi_links_.clear();
+  exec_links_.clear();
+  multi_hooks_.clear();
+}
+
 std::string HookAttacher::mode_summary() const {
+  if (!summary_at_release_.empty()) return summary_at_release_;
   size_t classic = 0;
   for (const auto& [id, links] : links_) classic += links.size();
   std::string text = multi_ ? "uprobe_multi" : "uprobe";

@@ -81,6 +81,10 @@ class HookAttacher {
   std::string mode_summary() const;
   const std::vector<std::string>& notes() const { return notes_; }
 
+  // The run is over: every probe goes to `out`, to be dropped together with the
+  // run's other links; mode_summary() keeps describing what was attached.
+  void release_links(std::vector<BpfLinkPtr>& out);
+
   // Hits per hook id (summed over CPUs), for ids [0, count).
   std::vector<uint64_t> hits(uint32_t count) const;
 
@@ -95,6 +99,7 @@ class HookAttacher {
   size_t multi_probes_ = 0;
   std::vector<std::string> notes_;
   std::vector<BpfLinkPtr> exec_links_;
+  std::string summary_at_release_;  // set by release_links()
 };
 
 }  // namespace bpfpads

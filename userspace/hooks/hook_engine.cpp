@@ -291,7 +291,11 @@ void HookEngine::on_event(const KernelEvent& event) {
     ++library_stops_;
     resolve_process(static_cast<pid_t>(loaded->tgid));
     // Never leave the job stopped: continue it whatever happened above.
-    if (loaded->stopped) kill(static_cast<pid_t>(loaded->tgid), SIGCONT);
+    if (loaded->stopped) {
+      kill(static_cast<pid_t>(loaded->tgid), SIGCONT);
+      uint64_t now = monotonic_ns();
+      if (now > loaded->ts_ns) held_ns_ += now - loaded->ts_ns;
+    }
   }
 }
 
@@ -319,6 +323,11 @@ void HookEngine::on_tick(double seconds) {
   }
 }
 
+void HookEngine::release_links(std::vector<BpfLinkPtr>& out) {
+  if (attacher_) attacher_->release_links(out);
+  if (library_watch_) library_watch_->release_links(out);
+}
+
 void HookEngine::finish() {
   if (!dispatcher_ || !sink_) return;
   dispatcher_->finish();
@@ -335,6 +344,8 @@ void HookEngine::finish() {
   sink_->log_metric("bpfpads/calls_skipped_by_recursion_rules",
                     static_cast<double>(dispatcher_->calls_skipped_by_recursion_rules()), 0, now);
   sink_->log_metric("bpfpads/library_load_stops", static_cast<double>(library_stops_), 0, now);
+  // What the stops cost the job: from the stop in the kernel to our SIGCONT.
+  sink_->log_metric("bpfpads/library_load_held_ms", static_cast<double>(held_ns_) / 1e6, 0, now);
   sink_->flush();
 
   nlohmann::json uses = nlohmann::json::array();

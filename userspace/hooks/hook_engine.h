@@ -67,6 +67,8 @@ class HookEngine {
   void start_run(RunRecorder& recorder, int64_t mono_to_wall_us);
   void on_event(const KernelEvent& event);
   void on_tick(double seconds_since_last);
+  // The job is done: every probe of the hooks and the loader watch goes to `out`.
+  void release_links(std::vector<BpfLinkPtr>& out);
   void finish();
 
  private:
@@ -88,6 +90,7 @@ class HookEngine {
   std::vector<uint64_t> last_hits_;
   std::vector<std::string> notes_;  // attach failures, detached hooks
   uint64_t library_stops_ = 0;
+  uint64_t held_ns_ = 0;  // the job stopped at library loads, in total
   std::set<std::string> looked_at_;          // "path#inode" of files already resolved
   std::vector<std::string> library_names_;   // every {lib:NAME}
   bool has_exe_targets_ = false;

@@ -35,6 +35,11 @@ class LibraryWatch {
   Result<> set_config(const bp_lib_watch_config& config);
   // Attaches to one loader. Without its _r_debug the watch stops at every call.
   Result<> watch(const std::filesystem::path& dynamic_loader);
+  // Hands the loader probes over to be dropped together with the run's other links.
+  void release_links(std::vector<BpfLinkPtr>& out) {
+    for (auto& l : links_) out.push_back(std::move(l));
+    links_.clear();
+  }
 
  private:
   BpfPrograms& programs_;

@@ -28,7 +28,7 @@ bool use_uprobe_multi(std::vector<std::string>& degradations) {
                            "): one classic uprobe per hooked function");
     return false;
   }
-  FeatureResult probe = probe_uprobe_multi_link();
+  FeatureResult probe = uprobe_multi_link_type();
   if (probe.support == Support::Yes) return true;
   degradations.push_back("no uprobe_multi (" + probe.detail + "): one classic uprobe per hooked function");
   return false;

@@ -441,6 +441,35 @@ FeatureResult probe_uprobe_multi_link() {
   return probe_uprobe_multi(capture);
 }
 
+FeatureResult uprobe_multi_link_type() {
+  // r0 = 0; exit: no object, no BTF to parse.
+  bpf_insn insns[2] = {};
+  insns[0].code = BPF_ALU64 | BPF_MOV | BPF_K;
+  insns[0].dst_reg = BPF_REG_0;
+  insns[1].code = BPF_JMP | BPF_EXIT;
+  LIBBPF_OPTS(bpf_prog_load_opts, load, .expected_attach_type = BPF_TRACE_UPROBE_MULTI);
+  Fd prog(bpf_prog_load(BPF_PROG_TYPE_KPROBE, nullptr, "GPL", insns, 2, &load));
+  if (!prog.valid()) return failed("load a uprobe.multi program", errno);
+  // "/" is no regular file: a kernel with the link type refuses it with EBADF before
+  // placing any probe; one without it fails on the attach type.
+  unsigned long offset = 0;
+  LIBBPF_OPTS(bpf_link_create_opts, link);
+  link.uprobe_multi.path = "/";
+  link.uprobe_multi.offsets = &offset;
+  link.uprobe_multi.cnt = 1;
+  Fd created(bpf_link_create(prog.get(), -1, BPF_TRACE_UPROBE_MULTI, &link));
+  int err = errno;
+  if (created.valid() || err != EBADF) return failed("uprobe_multi link on \"/\"", created.valid() ? EINVAL : err);
+  // The first kernels with the link type filtered by thread, not process: an invalid
+  // pid is refused with EINVAL only where that was fixed.
+  link.uprobe_multi.pid = -1;
+  Fd with_pid(bpf_link_create(prog.get(), -1, BPF_TRACE_UPROBE_MULTI, &link));
+  err = errno;
+  if (with_pid.valid() || err != EINVAL)
+    return {Support::No, "uprobe_multi link type without the process-filter fix"};
+  return yes("uprobe_multi link type (refused \"/\" with EBADF, pid -1 with EINVAL)");
+}
+
 std::vector<std::string> missing_requirements(const KernelFeatures& f) {
   std::vector<std::string> out;
   for (const auto& field : kFields)

@@ -66,6 +66,11 @@ KernelFeatures probe_kernel_features();
 // The uprobe_multi probe alone (attached to this binary and fired), for code that
 // picks its attach mode at load without probing everything else.
 FeatureResult probe_uprobe_multi_link();
+// Whether the kernel has the uprobe_multi link type, asked without attaching anything
+// (as libbpf asks): what a run checks at start. probe_uprobe_multi_link() proves more
+// but costs a parse of the kernel's BTF and an RCU grace period (0.1 s on our VMs);
+// a binary whose multi attach fails still falls back to classic uprobes.
+FeatureResult uprobe_multi_link_type();
 
 // Keys of required features that are not Yes, in report order.
 std::vector<std::string> missing_requirements(const KernelFeatures& f);

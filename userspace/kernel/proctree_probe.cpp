@@ -60,6 +60,11 @@ Result<std::unique_ptr<ProcTreeProbe>> ProcTreeProbe::attach(BpfPrograms& progra
 
 ProcTreeProbe::~ProcTreeProbe() = default;
 
+void ProcTreeProbe::release_links(std::vector<BpfLinkPtr>& out) {
+  for (auto& l : links_) out.push_back(std::move(l));
+  links_.clear();
+}
+
 int ProcTreeProbe::on_record(void* ctx, void* data, size_t size) {
   auto* self = static_cast<ProcTreeProbe*>(ctx);
   auto event = decode_record(data, size);

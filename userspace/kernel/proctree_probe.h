@@ -54,6 +54,9 @@ class ProcTreeProbe {
   int event_fd() const;
   // Hands every pending record to the handler; returns how many.
   Result<int> consume();
+  // The job is done: its fork/exec/exit/output probes go to `out`, to be dropped
+  // together (kernel/link_dropper.h). The task iterator stays for the last sample.
+  void release_links(std::vector<BpfLinkPtr>& out);
 
  private:
   ProcTreeProbe() = default;

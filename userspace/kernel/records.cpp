@@ -103,7 +103,7 @@ Result<KernelEvent> decode_record(const void* data, size_t size) {
     case BP_REC_LIBRARY_LOADED: {
       auto r = read_as<bp_library_loaded>(data, size, "library_loaded");
       if (!r) return std::unexpected(r.error());
-      return LibraryLoadedEvent{r->hdr.tgid, r->hdr.tid, r->stopped != 0};
+      return LibraryLoadedEvent{r->hdr.tgid, r->hdr.tid, r->stopped != 0, r->hdr.ts_ns};
     }
     default:
       return make_error("unknown record type " + std::to_string(hdr.type), "ring buffer");

@@ -64,6 +64,7 @@ struct LibraryLoadedEvent {
   uint32_t tgid;
   uint32_t tid;
   bool stopped;  // the process waits for SIGCONT
+  uint64_t ts_ns;  // when it was stopped, CLOCK_MONOTONIC
 };
 
 using KernelEvent = std::variant<ProcForkEvent, ProcExecEvent, ProcExitEvent, OutputEvent,

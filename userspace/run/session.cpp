@@ -21,6 +21,7 @@
 #include "hardware/machine_usage.h"
 #include "hardware/tree_usage.h"
 #include "kernel/bpf_programs.h"
+#include "kernel/link_dropper.h"
 #include "kernel/privileges.h"
 #include "kernel/proctree_probe.h"
 #include "run/file_tail.h"
@@ -37,12 +38,6 @@
 
 namespace bpfpads {
 namespace {
-
-uint64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 // What execvp would run: a name with a slash as is, else the first match in $PATH.
 std::string resolve_command(const std::string& name) {
@@ -138,6 +133,8 @@ class Session {
   std::optional<FileTail> stderr_file_;
 
   uint64_t start_ns_ = 0;
+  uint64_t began_ns_ = 0;    // run() was called
+  uint64_t startup_ns_ = 0;  // from began_ns_ until the held job was let go (run mode)
   JobEnd job_end_;
   bool root_exited_ = false;
   int interrupts_ = 0;
@@ -447,6 +444,9 @@ int Session::finish() {
                     static_cast<double>(probe_->undecodable_records()), end, 0});
   totals.push_back({"bpfpads/processes_forked", static_cast<double>(forks_), end, 0});
   totals.push_back({"bpfpads/execs", static_cast<double>(execs_), end, 0});
+  // What the job waited for before its first instruction: mapping files, the store,
+  // loading and attaching the BPF programs.
+  if (child_) totals.push_back({"bpfpads/startup_ms", static_cast<double>(startup_ns_) / 1e6, end, 0});
   // What tracking cost: our own CPU and memory (the job's usage is not in RUSAGE_SELF).
   rusage self{};
   getrusage(RUSAGE_SELF, &self);
@@ -519,6 +519,7 @@ int Session::finish() {
 }
 
 int Session::run() {
+  began_ns_ = monotonic_ns();
   sigemptyset(&handled_signals_);
   for (int sig : {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&handled_signals_, sig);
   // Blocked before the fork, read through signalfd; the child unblocks them.
@@ -561,6 +562,7 @@ int Session::run() {
     if (*file) (*file)->mark_start();  // what bpfpads printed so far is not the job's
   if (child_) {
     exec_errno_ = child_->release([this] { (void)probe_->consume(); });
+    startup_ns_ = monotonic_ns() - began_ns_;
     if (exec_errno_ != 0)
       log::error(exec_failure_message(job_argv_.empty() ? "" : job_argv_[0], exec_errno_));
   }
@@ -569,7 +571,17 @@ int Session::run() {
   if (auto r = event_loop(); !r) log::error(r.error().describe());
   probe_->continue_all();
   if (child_) child_->restore_terminal();
-  return finish();
+  int status = finish();
+  // The probes are done with: a child process drops them after we exit (the
+  // kernel's grace periods would add 0.1-0.3 s to every run).
+  std::vector<BpfLinkPtr> links;
+  hooks_->release_links(links);
+  probe_->release_links(links);
+  drop_links_after_exit(std::move(links));
+  // Attach mode leaves the job running: a library-load stop that fired after the
+  // first SIGCONT, before its probe was gone, is continued here.
+  probe_->continue_all();
+  return status;
 }
 
 }  // namespace
