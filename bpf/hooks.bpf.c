@@ -24,6 +24,8 @@
 #include "bpfpads_records.h"
 #include "maps.bpf.h"
 
+char LICENSE[] SEC("license") = "GPL";
+
 /* Set at load from probing: false on kernels without bpf_get_attach_cookie (< 5.15),
  * where the verifier never sees the helper because this branch is dead. */
 const volatile bool use_attach_cookie = true;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Maps shared by every BPF program of bpfpads. Each .bpf.c includes this header;
- * `bpftool gen object` links them into one object, and __weak makes the linker
- * keep a single copy of each map.
+ * `bpftool gen object` links the core's files into one object, where __weak makes
+ * the linker keep a single copy of each map. The hook object has its own copies,
+ * which userspace replaces by the core's before loading it (bpf_map__reuse_fd).
  */
 #ifndef BPFPADS_MAPS_BPF_H
 #define BPFPADS_MAPS_BPF_H

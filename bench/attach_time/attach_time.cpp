@@ -1,7 +1,7 @@
 // Bench only: attach time of bpfpads' hooks on many functions of one binary,
 // uprobe_multi (one link per binary and program) against classic (one uprobe link
-// per probe), side by side from one run. Both modes use bpfpads' own BpfPrograms +
-// HookAttacher::attach_uprobes(); only BpfOptions::allow_uprobe_multi differs.
+// per probe), side by side from one run. Both modes use bpfpads' own HookPrograms +
+// HookAttacher::attach_uprobes(); only HookProgramOptions::allow_uprobe_multi differs.
 //
 //   sudo build/bench/attach_time/bench_attach_time [LIBRARY] [--rounds R] [--counts 10,100,300]
 //                                                  [--multi-only]
@@ -27,6 +27,7 @@
 
 #include "hooks/hook_attacher.h"
 #include "kernel/bpf_programs.h"
+#include "kernel/hook_programs.h"
 #include "symbols/symbol_index.h"
 
 namespace {
@@ -46,7 +47,7 @@ struct Timing {
 };
 
 // Attaches `n` functions (entry, or entry+return) in one batch, then drops them all.
-Timing attach_and_drop(bpfpads::BpfPrograms& programs, const std::vector<bpfpads::UprobeHook>& all, size_t n,
+Timing attach_and_drop(bpfpads::HookPrograms& programs, const std::vector<bpfpads::UprobeHook>& all, size_t n,
                        bool paired) {
   std::vector<bpfpads::UprobeHook> batch(all.begin(), all.begin() + static_cast<long>(n));
   for (auto& h : batch) h.paired = paired;
@@ -98,13 +99,15 @@ int main(int argc, char** argv) {
   }
   std::printf("%s: %zu functions usable\n", library.c_str(), all.size());
 
-  std::map<bool, std::unique_ptr<bpfpads::BpfPrograms>> programs;
+  auto core = bpfpads::BpfPrograms::open_and_load({});
+  if (!core) {
+    std::fprintf(stderr, "%s\n", core.error().describe().c_str());
+    return 2;
+  }
+  std::map<bool, std::unique_ptr<bpfpads::HookPrograms>> programs;
   for (bool multi : {true, false}) {
     if (multi_only && !multi) continue;
-    bpfpads::BpfOptions options;
-    options.load_hooks = true;
-    options.allow_uprobe_multi = multi;
-    auto p = bpfpads::BpfPrograms::open_and_load(options);
+    auto p = bpfpads::HookPrograms::load(**core, {.allow_uprobe_multi = multi});
     if (!p) {
       std::fprintf(stderr, "%s\n", p.error().describe().c_str());
       return 2;

@@ -32,10 +32,12 @@
 #include <vector>
 
 #include "bpfpads_bpf.skel.h"
+#include "bpfpads_hooks_bpf.skel.h"
 #include "hook_cost_empty.skel.h"
 #include "hooks/hook_attacher.h"
 #include "kernel/bpf_handles.h"
 #include "kernel/bpf_programs.h"
+#include "kernel/hook_programs.h"
 #include "symbols/symbol_index.h"
 
 namespace {
@@ -147,7 +149,6 @@ int hooks_mode(const std::string& binary, char** command) {
     return 2;
   }
   bpfpads::BpfOptions options;
-  options.load_hooks = true;
   const char* fill = std::getenv("HC_FILL_MB");
   if (fill) options.ring_buffer_bytes = static_cast<uint32_t>(std::atoi(fill)) << 20;
   auto programs = bpfpads::BpfPrograms::open_and_load(options);
@@ -155,7 +156,12 @@ int hooks_mode(const std::string& binary, char** command) {
     std::fprintf(stderr, "%s\n", programs.error().describe().c_str());
     return 2;
   }
-  bpfpads::HookAttacher attacher(**programs);
+  auto hook_programs = bpfpads::HookPrograms::load(**programs, {});
+  if (!hook_programs) {
+    std::fprintf(stderr, "%s\n", hook_programs.error().describe().c_str());
+    return 2;
+  }
+  bpfpads::HookAttacher attacher(**hook_programs);
   uint32_t id = 0;
   for (const char* fn : {"hc_plain", "hc_strs", "hc_out"}) {
     const bpfpads::ElfSymbol* sym = find(*index, fn);
@@ -197,7 +203,7 @@ int hooks_mode(const std::string& binary, char** command) {
   });
   done = true;
   reader.join();
-  print_prog_stats(skel->obj);
+  print_prog_stats((*hook_programs)->skel()->obj);
   uint64_t before = records;
   auto t0 = std::chrono::steady_clock::now();
   ring_buffer__consume(rb);

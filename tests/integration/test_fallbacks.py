@@ -55,7 +55,7 @@ def test_no_task_storage_turns_hooks_off_and_keeps_the_run(require_root, run_bpf
     assert "add=42" in res.stdout
     assert run.info.status == "FINISHED"
     assert run.data.tags["bpfpads.degraded"] == (
-        "mapping hooks are off: their BPF programs do not load on this kernel (bpfpads.bpf.o: "
+        "mapping hooks are off: their BPF programs do not load on this kernel (bpfpads_hooks.bpf.o: "
         "BPF task storage (5.11+) is not available (forced by BPFPADS_FORCE_FALLBACK))\n")
     assert run.data.params == {}
     assert final(client, run, "bpfpads/processes_forked") >= 0

@@ -6,8 +6,8 @@
 #include <cerrno>
 #include <map>
 
-#include "bpfpads_bpf.skel.h"
-#include "kernel/bpf_programs.h"
+#include "bpfpads_hooks_bpf.skel.h"
+#include "kernel/hook_programs.h"
 
 namespace bpfpads {
 namespace {
@@ -23,7 +23,7 @@ BpfLinkPtr attach_multi_link(bpf_program* prog, const std::string& binary, const
 
 }  // namespace
 
-HookAttacher::HookAttacher(BpfPrograms& programs) : programs_(programs), multi_(programs.uprobe_multi()) {}
+HookAttacher::HookAttacher(HookPrograms& programs) : programs_(programs), multi_(programs.uprobe_multi()) {}
 
 Result<> HookAttacher::set_spec(uint32_t hook_id, const bp_hook_spec& spec) {
   if (hook_id >= BP_MAX_HOOKS)

@@ -2,7 +2,7 @@
 // uprobe (+ uretprobe for paired hooks) at a file offset, or a USDT probe, each
 // carrying its hook id as the attach cookie.
 //
-// Two modes for uprobes, chosen when the BPF object was loaded (BpfPrograms::
+// Two modes for uprobes, chosen when the hook programs were loaded (HookPrograms::
 // uprobe_multi()): classic, one link per probe, kept per hook so that a hook can be
 // detached alone; uprobe_multi, one link per binary and program (entry, return) for
 // a whole batch, where the hot-hook guard disables the hook in the kernel instead.
@@ -23,7 +23,7 @@
 
 namespace bpfpads {
 
-class BpfPrograms;
+class HookPrograms;
 
 struct UprobeTarget {
   std::filesystem::path binary;
@@ -50,7 +50,7 @@ struct UsdtTarget {
 
 class HookAttacher {
  public:
-  explicit HookAttacher(BpfPrograms& programs);
+  explicit HookAttacher(HookPrograms& programs);
 
   // What the kernel side captures for this hook id.
   Result<> set_spec(uint32_t hook_id, const bp_hook_spec& spec);
@@ -91,7 +91,7 @@ class HookAttacher {
  private:
   Result<> attach_multi(const std::string& binary, const std::vector<const UprobeHook*>& hooks);
 
-  BpfPrograms& programs_;
+  HookPrograms& programs_;
   bool multi_ = false;
   std::unordered_map<uint32_t, std::vector<BpfLinkPtr>> links_;
   std::vector<BpfLinkPtr> multi_links_;

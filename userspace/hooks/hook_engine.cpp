@@ -121,23 +121,53 @@ HookEngine::HookEngine(HookCatalog catalog, const HookEngineOptions& options)
 
 void HookEngine::configure(BpfOptions& options) const {
   options.follow_children = options.follow_children && catalog_.config().track_sub_processes;
-  if (!active()) return;
-  options.load_hooks = true;
-  options.stop_on_library_load = true;
+  options.stop_on_library_load = active();
+}
+
+void HookEngine::load_programs_in_background() {
+  if (!programs_load_ && core_) programs_load_ = std::make_unique<HookProgramsLoad>(*core_, HookProgramOptions{});
+}
+
+HookAttacher* HookEngine::attacher() {
+  if (attacher_ || !programs_failed_.empty()) return attacher_.get();
+  load_programs_in_background();
+  if (!programs_load_) return nullptr;
+  uint64_t t0 = monotonic_ns();
+  auto programs = programs_load_->wait();
+  log::debug("hook programs ready after waiting " + std::to_string((monotonic_ns() - t0) / 1000) + " us");
+  if (!programs) {
+    // Hooks need task storage (5.11) and more: on a kernel that refuses them the run
+    // goes on with the process tree and hardware usage, and says so.
+    programs_failed_ = "mapping hooks are off: their BPF programs do not load on this kernel (" +
+                       programs.error().describe() + ")";
+    log::warning(programs_failed_);
+    return nullptr;
+  }
+  for (const auto& d : (*programs)->degradations()) log::warning(d);
+  attacher_ = std::make_unique<HookAttacher>(**programs);
+  by_address_ = !(*programs)->uses_attach_cookie();
+  if (auto r = attacher_->watch_execs(); !r) {
+    notes_.push_back(r.error().describe());
+    log::warning(notes_.back());
+  }
+  return attacher_.get();
+}
+
+std::vector<std::string> HookEngine::degradations() {
+  if (programs_load_) attacher();
+  if (!programs_failed_.empty()) return {programs_failed_};
+  if (!programs_load_) return {};
+  auto programs = programs_load_->wait();
+  return programs ? (*programs)->degradations() : std::vector<std::string>{};
 }
 
 Result<> HookEngine::attach(BpfPrograms& programs, const std::string& executable) {
-  attacher_ = std::make_unique<HookAttacher>(programs);
+  core_ = &programs;
   library_watch_ = std::make_unique<LibraryWatch>(programs);
   // Stop only for objects that a {lib:} target could select. Executable targets need
   // no more: the first load event of every new program stops it.
   if (auto r = library_watch_->set_config(lib_watch_config(library_names_, false)); !r)
     return std::unexpected(r.error());
-  if (auto r = attacher_->watch_execs(); !r) {
-    notes_.push_back(r.error().describe());
-    log::warning(notes_.back());
-  }
-  by_address_ = !programs.uses_attach_cookie();
   std::vector<std::string> loaders = {"/lib64/ld-linux-x86-64.so.2"};
   if (!executable.empty()) loaders.push_back(dynamic_loader_of(executable));
   std::vector<std::string> done;
@@ -164,11 +194,11 @@ void HookEngine::attach_failed(Hook& h, const Error& error) {
   log::warning(h.detached_reason);
 }
 
-void HookEngine::attach_hooks(const std::vector<Hook*>& hooks) {
+void HookEngine::attach_hooks(HookAttacher& attacher, const std::vector<Hook*>& hooks) {
   // uprobes go in as one batch: with uprobe_multi, one link per binary and program.
   std::vector<UprobeHook> uprobes;
   for (Hook* h : hooks) {
-    if (auto r = attacher_->set_spec(h->id, h->layout.spec); !r) {
+    if (auto r = attacher.set_spec(h->id, h->layout.spec); !r) {
       attach_failed(*h, r.error());
       continue;
     }
@@ -177,11 +207,11 @@ void HookEngine::attach_hooks(const std::vector<Hook*>& hooks) {
       uprobes.push_back({h->id, {h->binary, h->file_offset, h->function}, (h->layout.spec.flags & BP_HOOK_PAIRED) != 0});
       continue;
     }
-    if (auto r = attacher_->attach_usdt(h->id, {h->binary, h->usdt_provider, h->usdt_name}); !r)
+    if (auto r = attacher.attach_usdt(h->id, {h->binary, h->usdt_provider, h->usdt_name}); !r)
       attach_failed(*h, r.error());
   }
   if (uprobes.empty()) return;
-  for (const auto& f : attacher_->attach_uprobes(uprobes))
+  for (const auto& f : attacher.attach_uprobes(uprobes))
     if (Hook* h = catalog_.find(f.hook_id)) attach_failed(*h, f.error);
   // Without attach cookies the kernel names a hook by its address in each process:
   // remember where each attached hook sits in its file (publish_addresses()).
@@ -192,7 +222,7 @@ void HookEngine::attach_hooks(const std::vector<Hook*>& hooks) {
       probed_.push_back({.hook_id = h->id, .inode = st.st_ino, .file_offset = h->file_offset});
   }
   log::debug("hooked " + std::to_string(uprobes.size()) + " functions in " + hooks.front()->binary + " (" +
-             attacher_->mode_summary() + ")");
+             attacher.mode_summary() + ")");
 }
 
 void HookEngine::resolve(const std::string& open_path, const std::string& display, bool is_executable) {
@@ -202,7 +232,8 @@ void HookEngine::resolve(const std::string& open_path, const std::string& displa
     log::warning(notes_.back());
     return;
   }
-  if (attacher_) attach_hooks(*hooks);
+  if (hooks->empty()) return;
+  if (HookAttacher* a = attacher()) attach_hooks(*a, *hooks);
 }
 
 void HookEngine::resolve_before_start(const std::string& executable) {
@@ -289,12 +320,16 @@ void HookEngine::on_event(const KernelEvent& event) {
     if (dispatcher_) dispatcher_->on_call(*call);
   } else if (auto* loaded = std::get_if<LibraryLoadedEvent>(&event)) {
     ++library_stops_;
+    uint64_t seen_ns = monotonic_ns();
     resolve_process(static_cast<pid_t>(loaded->tgid));
     // Never leave the job stopped: continue it whatever happened above.
     if (loaded->stopped) {
       kill(static_cast<pid_t>(loaded->tgid), SIGCONT);
       uint64_t now = monotonic_ns();
       if (now > loaded->ts_ns) held_ns_ += now - loaded->ts_ns;
+      log::debug("library load: process " + std::to_string(loaded->tgid) + " held " +
+                 std::to_string((now - loaded->ts_ns) / 1000) + " us, seen after " +
+                 std::to_string((seen_ns - loaded->ts_ns) / 1000) + " us");
     }
   }
 }
@@ -330,6 +365,7 @@ void HookEngine::release_links(std::vector<BpfLinkPtr>& out) {
 
 void HookEngine::finish() {
   if (!dispatcher_ || !sink_) return;
+  attacher();  // a load still running ends now: its outcome goes into the run
   dispatcher_->finish();
   int64_t now = now_ms();
   std::vector<uint64_t> hits;

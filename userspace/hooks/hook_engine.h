@@ -20,6 +20,7 @@
 #include "hooks/hook_catalog.h"
 #include "hooks/library_watch.h"
 #include "kernel/bpf_programs.h"
+#include "kernel/hook_programs.h"
 #include "kernel/records.h"
 #include "pipeline/dispatcher.h"
 #include "pipeline/run_sink.h"
@@ -52,8 +53,12 @@ class HookEngine {
   // Sets what the BPF object must load for the hooks.
   void configure(BpfOptions& options) const;
 
-  // After the BPF object is loaded: watch the dynamic loader.
+  // After the core object is loaded: watch the dynamic loader. The hook programs are
+  // loaded by the first hook to attach, or by load_programs_in_background().
   Result<> attach(BpfPrograms& programs, const std::string& executable);
+  // Once the job runs: the hook programs are verified on a thread of their own,
+  // beside the job instead of before it (a target library is seldom its first act).
+  void load_programs_in_background();
   // Files known before the job starts: its executable and the libraries it will load.
   void resolve_before_start(const std::string& executable);
   // After resolve_before_start(): every path of a --mapping file that matched
@@ -70,10 +75,16 @@ class HookEngine {
   // The job is done: every probe of the hooks and the loader watch goes to `out`.
   void release_links(std::vector<BpfLinkPtr>& out);
   void finish();
+  // What the hook programs do without on this kernel, or that they are off; known
+  // once their load has ended (it waits for that).
+  std::vector<std::string> degradations();
 
  private:
   HookEngine(HookCatalog catalog, const HookEngineOptions& options);
-  void attach_hooks(const std::vector<Hook*>& hooks);
+  // The attacher over the loaded hook programs: waits for their load the first time;
+  // null when they are not loading or failed to load (hooks are off, noted).
+  HookAttacher* attacher();
+  void attach_hooks(HookAttacher& attacher, const std::vector<Hook*>& hooks);
   void attach_failed(Hook& h, const Error& error);
   bool could_match_library(const std::string& path) const;
   void resolve(const std::string& open_path, const std::string& display, bool is_executable);
@@ -82,7 +93,10 @@ class HookEngine {
 
   HookCatalog catalog_;
   HookEngineOptions options_;
+  const BpfPrograms* core_ = nullptr;  // whose maps the hook programs share
+  std::unique_ptr<HookProgramsLoad> programs_load_;
   std::unique_ptr<HookAttacher> attacher_;
+  std::string programs_failed_;  // why the hook programs are off, when they are
   std::unique_ptr<LibraryWatch> library_watch_;
   bool loads_watched_ = false;  // the loader's load events stop the job for probing
   std::unique_ptr<RunSink> sink_;

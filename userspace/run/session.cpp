@@ -39,6 +39,19 @@
 namespace bpfpads {
 namespace {
 
+// Debug output of where start-up time goes (-v), one lap at a time.
+class StartupClock {
+ public:
+  void lap(const char* what) {
+    uint64_t now = monotonic_ns();
+    log::debug(std::string("start-up: ") + what + " took " + std::to_string((now - last_) / 1000000) + " ms");
+    last_ = now;
+  }
+
+ private:
+  uint64_t last_ = monotonic_ns();
+};
+
 // What execvp would run: a name with a slash as is, else the first match in $PATH.
 std::string resolve_command(const std::string& name) {
   if (name.find('/') != std::string::npos) return name;
@@ -145,9 +158,11 @@ class Session {
 
 Result<> Session::prepare() {
   // Mapping files first: a mistake in them is the user's to fix, root or not.
+  StartupClock clock;
   auto engine = HookEngine::load(opt_.hooks);
   if (!engine) return std::unexpected(engine.error());
   hooks_ = std::move(*engine);
+  clock.lap("mapping files");
   if (auto r = check_tracing_privileges(); !r) return r;
   if (auto r = check_kernel_btf(); !r) return r;
 
@@ -185,25 +200,24 @@ Result<> Session::prepare() {
   }
   bopt.capture_output = opt_.log_on_failure && !files_only;
   hooks_->configure(bopt);
-  auto programs = BpfPrograms::open_and_load(bopt);
-  std::string hooks_off;
-  if (!programs && bopt.load_hooks) {
-    // Hooks need task storage (5.11) and attach cookies (5.15): on an older kernel
-    // the run goes on with the process tree and hardware usage, and says so.
-    hooks_off = "mapping hooks are off: their BPF programs do not load on this kernel (" +
-                programs.error().describe() + ")";
-    bopt.load_hooks = bopt.stop_on_library_load = false;
-    programs = BpfPrograms::open_and_load(bopt);
+  if (hooks_->active()) {
+    if (auto r = HookPrograms::check_kernel(); !r) {
+      // Hooks need task storage (5.11): on an older kernel the run goes on with the
+      // process tree and hardware usage, and says so.
+      hooks_degradation_ = "mapping hooks are off: their BPF programs do not load on this kernel (" +
+                           r.error().describe() + ")";
+      log::warning(hooks_degradation_);
+      auto none = HookEngine::load({.mapping_files = {}, .config_file = "", .include_default_mappings = false});
+      if (!none) return std::unexpected(none.error());
+      hooks_ = std::move(*none);
+      hooks_->configure(bopt);
+    }
   }
+  clock.lap("store");
+  auto programs = BpfPrograms::open_and_load(bopt);
   if (!programs) return std::unexpected(programs.error());
   programs_ = std::move(*programs);
-  if (!hooks_off.empty()) {
-    hooks_.reset();
-    auto none = HookEngine::load({.mapping_files = {}, .config_file = "", .include_default_mappings = false});
-    if (none) hooks_ = std::move(*none);
-    hooks_degradation_ = hooks_off;
-    log::warning(hooks_off);
-  }
+  clock.lap("BPF load");
   for (const auto& d : programs_->degradations()) log::warning(d);
   auto probe = ProcTreeProbe::attach(*programs_, [this](const KernelEvent& ev) { on_event(ev); });
   if (!probe) return std::unexpected(probe.error());
@@ -218,6 +232,7 @@ Result<> Session::prepare() {
     if (auto r = hooks_->attach(*programs_, executable_); !r) return r;
   user_ = invoking_user();
   usage_ = UsageTracker(opt_.mode == SessionMode::Attach);
+  clock.lap("attach");
   return {};
 }
 
@@ -483,11 +498,10 @@ int Session::finish() {
     if (!stdout_tail_.empty()) recorder_->log_artifact("bpfpads/stdout_tail.txt", stdout_tail_.text());
     if (!stderr_tail_.empty()) recorder_->log_artifact("bpfpads/stderr_tail.txt", stderr_tail_.text());
   }
-  if (!programs_->degradations().empty() || !hooks_degradation_.empty()) {
-    std::string text = hooks_degradation_.empty() ? "" : hooks_degradation_ + "\n";
-    for (const auto& d : programs_->degradations()) text += d + "\n";
-    tags.push_back({"bpfpads.degraded", text});
-  }
+  std::string degraded = hooks_degradation_.empty() ? "" : hooks_degradation_ + "\n";
+  for (const auto& d : programs_->degradations()) degraded += d + "\n";
+  for (const auto& d : hooks_->degradations()) degraded += d + "\n";
+  if (!degraded.empty()) tags.push_back({"bpfpads.degraded", degraded});
   uint64_t store_failures = recorder_->failed_writes();
   tags.push_back({"bpfpads.store_write_failures", std::to_string(store_failures)});
   recorder_->set_tags(tags);
@@ -566,6 +580,7 @@ int Session::run() {
     if (exec_errno_ != 0)
       log::error(exec_failure_message(job_argv_.empty() ? "" : job_argv_[0], exec_errno_));
   }
+  hooks_->load_programs_in_background();
   record_setup();
 
   if (auto r = event_loop(); !r) log::error(r.error().describe());
