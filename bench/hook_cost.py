@@ -41,6 +41,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,8 +137,26 @@ class Bench:
         probes = [f"uprobe:{binary}:{f}{offset}" for f in FUNCS]
         if ret:
             probes += [f"uretprobe:{binary}:{f}" for f in FUNCS]
-        prog = "BEGIN { printf(\"ready\\n\"); } " + ",".join(probes) + " { @n = count(); }"
-        bt = subprocess.Popen(["bpftrace", "-e", prog], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return self.run_bpftrace(",".join(probes) + " { @n = count(); }", binary, n)
+
+    def bpftrace_same_work(self, binary, n):
+        """bpftrace doing what bpfpads' hooks do: one event per call to userspace, the
+        strings read at return, the out-parameter and return value read at return."""
+        b = binary
+        prog = (f"uprobe:{b}:hc_plain {{ printf(\"p %d\\n\", tid); }} "
+                f"uprobe:{b}:hc_strs {{ @s0[tid] = arg0; @s1[tid] = arg1; }} "
+                f"uretprobe:{b}:hc_strs {{ printf(\"s %s %s\\n\", str(@s0[tid]), str(@s1[tid])); "
+                f"delete(@s0[tid]); delete(@s1[tid]); }} "
+                f"uprobe:{b}:hc_out {{ @o0[tid] = arg0; @o1[tid] = arg1; }} "
+                f"uretprobe:{b}:hc_out {{ printf(\"o %d %d %d\\n\", @o0[tid], *(int32 *)@o1[tid], retval); "
+                f"delete(@o0[tid]); delete(@o1[tid]); }}")
+        return self.run_bpftrace(prog, binary, n, {"BPFTRACE_STRLEN": "128"})
+
+    def run_bpftrace(self, probes, binary, n, env=None):
+        prog = "BEGIN { printf(\"ready\\n\"); } " + probes
+        bt = subprocess.Popen(["bpftrace", "-e", prog], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env=dict(os.environ, **(env or {})))
+        drain = None
         try:
             # BEGIN fires once every probe is attached.
             for line in bt.stdout:
@@ -145,10 +164,16 @@ class Bench:
                     break
             else:
                 raise RuntimeError("bpftrace exited before attaching")
+            # Its output is read all along, as a terminal would: a full pipe would make
+            # it drop events instead of printing them.
+            drain = threading.Thread(target=lambda: sum(1 for _ in bt.stdout), daemon=True)
+            drain.start()
             return target_ns([str(binary), str(n)])
         finally:
             bt.send_signal(signal.SIGINT)
-            bt.communicate(timeout=60)
+            bt.wait(timeout=60)
+            if drain:
+                drain.join(timeout=60)
 
 
 def fmt_ratio(a, b):
@@ -195,6 +220,7 @@ def main():
                     "empty+ret": lambda bin_=bin_: b.empty_probe(bin_, n, True),
                     "bpftrace": lambda bin_=bin_, nb=nb: b.bpftrace(bin_, nb, False),
                     "bpftrace+ret": lambda bin_=bin_, nb=nb: b.bpftrace(bin_, nb, True),
+                    "bpftrace same work": lambda bin_=bin_, nb=nb: b.bpftrace_same_work(bin_, nb),
                     "hooks": lambda bin_=bin_: b.hooks_probe(bin_, n),
                     "bpfpads": lambda bin_=bin_, m=mapping, c=coll: b.bpfpads_run(bin_, n, m, c),
                 }
@@ -222,7 +248,8 @@ def main():
         print(f"hook cost per call, ns (median of {args.rounds} interleaved rounds, {n} calls per function "
               f"per run), kernel {os.uname().release}, {os.cpu_count()} CPUs")
         print("columns: none = no probe; empty = empty BPF program on the same uprobe(s); bpftrace = @n = count() "
-              "on the same uprobe(s);\n  hooks = bpfpads' hook programs with a reader that only counts records "
+              "on the same uprobe(s);\n  bt work = bpftrace doing bpfpads' work (an event per call, strings, "
+              "out-parameter and return value read at return, printed);\n  hooks = bpfpads' hook programs with a reader that only counts records "
               "(kernel side alone); bpfpads = bpfpads run --mapping (the whole collector).\n"
               "  Ratios are of the probe's own cost, i.e. of (column - none).")
         med = {k: {bn: {f: statistics.median(x) for f, x in fs.items()} for bn, fs in bins.items()}
@@ -230,8 +257,9 @@ def main():
         for spin in spins:
             none_plain = med[(spin, "none")][binaries[0].name]["hc_plain"]
             print(f"\nspin {spin} between calls ({'back to back' if spin == 0 else f'{none_plain:.0f} ns per call without probes'}):")
-            print(f"{'binary':14} {'function':36} {'none':>6} {'empty':>6} {'bpftrace':>8} {'hooks':>6} {'bpfpads':>7} "
-                  f"{'hooks/empty':>11} {'bpfpads/empty':>13} {'bpfpads/bpftrace':>16}")
+            print(f"{'binary':14} {'function':36} {'none':>6} {'empty':>6} {'bpftrace':>8} {'bt work':>7} {'hooks':>6} "
+                  f"{'bpfpads':>7} {'hooks/empty':>11} {'bpfpads/empty':>13} {'bpfpads/bpftrace':>16} "
+                  f"{'bpfpads/bt work':>15}")
             for bin_ in binaries:
                 bn = bin_.name
                 for f, what in FUNCS.items():
@@ -239,13 +267,15 @@ def main():
                     none = med[(spin, "none")][bn][f]
                     empty = med[(spin, "empty" + suffix)][bn][f]
                     bt = med[(spin, "bpftrace" + suffix)][bn][f]
+                    btw = med[(spin, "bpftrace same work")][bn][f]
                     hk = med[(spin, "hooks")][bn][f]
                     bp = med[(spin, "bpfpads")][bn][f]
-                    print(f"{bn:14} {f + ' ' + what:36} {none:6.1f} {empty:6.0f} {bt:8.0f} {hk:6.0f} {bp:7.0f} "
-                          f"{fmt_ratio(hk - none, empty - none):>11} {fmt_ratio(bp - none, empty - none):>13} "
-                          f"{fmt_ratio(bp - none, bt - none):>16}")
+                    print(f"{bn:14} {f + ' ' + what:36} {none:6.1f} {empty:6.0f} {bt:8.0f} {btw:7.0f} {hk:6.0f} "
+                          f"{bp:7.0f} {fmt_ratio(hk - none, empty - none):>11} "
+                          f"{fmt_ratio(bp - none, empty - none):>13} {fmt_ratio(bp - none, bt - none):>16} "
+                          f"{fmt_ratio(bp - none, btw - none):>15}")
         print("\nhc_target_cet: bpfpads, hooks and empty probe past endbr64 (+4); bpftrace probes +0 (single-stepped)")
-        print("targets: bpfpads <= 1.10x the empty program, and <= 1.00x bpftrace")
+        print("targets: bpfpads <= 1.10x the empty program, and <= 1.00x bpftrace (bt work: the same work)")
 
         print("\nBPF programs alone (kernel.bpf_stats_enabled=1, run_time_ns / run_cnt, median of 3, hc_target, "
               "spin 0; each includes the stats' own clock reads):")

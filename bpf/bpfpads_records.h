@@ -255,10 +255,12 @@ BP_STATIC_ASSERT(sizeof(struct bp_library_loaded) == 32, "bp_library_loaded layo
 #define BP_LIB_WATCH_NAME_MAX 32  /* with the NUL */
 struct bp_lib_watch_config {
 	__u32 nnames;
-	__u32 match_all;  /* every new object is worth a stop (executable targets, long names) */
+	__u32 match_all;     /* every new object is worth a stop (long names) */
+	__u32 new_programs;  /* a program's first load event is worth a stop (executable targets) */
+	__u32 _pad;
 	char names[BP_LIB_WATCH_NAMES][BP_LIB_WATCH_NAME_MAX];
 };
-BP_STATIC_ASSERT(sizeof(struct bp_lib_watch_config) == 8 + BP_LIB_WATCH_NAMES * BP_LIB_WATCH_NAME_MAX,
+BP_STATIC_ASSERT(sizeof(struct bp_lib_watch_config) == 16 + BP_LIB_WATCH_NAMES * BP_LIB_WATCH_NAME_MAX,
 		 "bp_lib_watch_config layout");
 
 #endif /* BPFPADS_RECORDS_H */

@@ -10,9 +10,10 @@
  * so the program reads the loader's link_map list first. The loader appends new
  * objects at its tail and removes objects only after announcing RT_DELETE, so the
  * entries after the tail seen at the process's last RT_CONSISTENT are the new ones;
- * only their names are compared. Whatever cannot be told apart stops the process
- * (a first event, a removal, a list too long): a stop too many costs time, a stop
- * too few loses a library's first calls.
+ * only their names are compared. Where the new entries cannot be told apart (a
+ * program's first event, a removal) every entry's name is compared; what cannot be
+ * read stops the process (a list too long or unreadable): a stop too many costs
+ * time, a stop too few loses a library's first calls.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -193,9 +194,11 @@ static __always_inline bool worth_a_stop(struct pt_regs *ctx, __u32 tgid)
 	__u32 page_offset = ip & 0xfff, flags;
 	struct lib_watch_state *s;
 	struct r_debug_head rd;
+	const struct bp_lib_watch_config *cfg;
 	struct lib_walk w = {};
+	__u32 zero = 0;
 	__s64 *delta;
-	bool known_tail;
+	bool known_tail, first;
 
 	delta = bpf_map_lookup_elem(&lib_watch_r_debug, &page_offset);
 	if (!delta || !*delta || bpf_probe_read_user(&rd, sizeof(rd), (const void *)(ip + *delta)))
@@ -210,6 +213,7 @@ static __always_inline bool worth_a_stop(struct pt_regs *ctx, __u32 tgid)
 	}
 	flags = s->flags;
 	s->flags = 0;
+	first = !s->tail && !(flags & LIB_WATCH_DELETED);
 	known_tail = s->tail && !(flags & LIB_WATCH_DELETED);
 	if (known_tail) {
 		struct link_map_head lm;
@@ -219,8 +223,10 @@ static __always_inline bool worth_a_stop(struct pt_regs *ctx, __u32 tgid)
 		else
 			w.next = lm.l_next, w.last = s->tail, w.check = 1;
 	}
-	if (!known_tail)
-		w.next = rd.r_map;
+	if (!known_tail) {
+		w.next = rd.r_map; /* the whole list, each name compared */
+		w.check = 1;
+	}
 	for (int i = 0; i < LINK_MAP_CHUNKS && w.next; i++)
 		if (bp_lib_walk_chunk(&w))
 			break;
@@ -229,10 +235,15 @@ static __always_inline bool worth_a_stop(struct pt_regs *ctx, __u32 tgid)
 		return true;
 	}
 	s->tail = w.last;
-	/* Without a known tail, which entries are new is unknown. RT_CONSISTENT without
-	 * RT_ADD or RT_DELETE in the base namespace: another namespace (dlmopen) changed,
-	 * whose list is not walked, or an object was opened again. */
-	return !known_tail || w.wanted || !(flags & (LIB_WATCH_ADDED | LIB_WATCH_DELETED));
+	if (w.wanted)
+		return true;
+	/* A new program: executable targets are resolved at its first event. */
+	if (!known_tail)
+		return first && (cfg = bpf_map_lookup_elem(&lib_watch_config, &zero)) && cfg->new_programs;
+	/* RT_CONSISTENT without RT_ADD or RT_DELETE in the base namespace: another
+	 * namespace (dlmopen) changed, whose list is not walked, or an object was opened
+	 * again. */
+	return !(flags & (LIB_WATCH_ADDED | LIB_WATCH_DELETED));
 }
 
 SEC("uprobe")

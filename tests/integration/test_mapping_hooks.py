@@ -116,6 +116,22 @@ def test_only_objects_a_target_could_select_stop_the_job(require_root, run_bpfpa
     assert final(client, run, "bpfpads/library_load_stops") == 2
 
 
+def test_without_executable_targets_a_new_program_runs_unheld(require_root, run_bpfpads, testprogs, workdir):
+    # Only the {lib:} part of the mapping: python's start maps no target, so the only
+    # stop is the test library's dlopen, whose first call is still seen.
+    mapping = workdir / "lib_only.yaml"
+    text = MAPPING.read_text()
+    mapping.write_text(text.split("mappings:")[0] + "mappings:\n" + text[text.index("  :{lib:libbpfpads_testlib}:"):])
+    python = os.environ.get("BPFPADS_ML_PYTHON", sys.executable)
+    res = run_bpfpads(["run", "--no-default-mappings", "--mapping", str(mapping), "--", python, "-c",
+                       IMPORTS_THEN_TARGET, str(testlib(testprogs))], check_returncode=0, timeout=300)
+    assert "add=42" in res.stdout
+    client = mlflow_client(f"sqlite:///{workdir}/mlflow.db")
+    run = only_run(client)
+    assert history(client, run, "testlib_add") == [(0, 42.0)]
+    assert final(client, run, "bpfpads/library_load_stops") == 1
+
+
 def test_attach_record_counts_probes_and_links(hooked_run):
     _, run, _ = hooked_run
     # 7 uprobe hooks, all entry+return (the default events include `pipeline`): 6 in

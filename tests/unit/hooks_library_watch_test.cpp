@@ -19,8 +19,15 @@ TEST(LibraryWatchConfig, KeepsTargetNamesInOrder) {
   EXPECT_STREQ(c.names[1], "lib_lightgbm");
 }
 
+TEST(LibraryWatchConfig, NewProgramsStopOnlyForExecutableTargets) {
+  EXPECT_EQ(lib_watch_config({"libxgboost.so"}, false).new_programs, 0u);
+  auto c = lib_watch_config({"libxgboost.so"}, false, true);
+  EXPECT_EQ(c.new_programs, 1u);
+  EXPECT_EQ(c.match_all, 0u);  // objects mapped later still stop only for a target
+}
+
 TEST(LibraryWatchConfig, WhatBpfCannotCompareStopsAtEveryNewObject) {
-  EXPECT_EQ(lib_watch_config({"libfoo"}, true).match_all, 1u);  // executable targets
+  EXPECT_EQ(lib_watch_config({"libfoo"}, true).match_all, 1u);
   EXPECT_EQ(lib_watch_config({"libfoo", ""}, false).match_all, 1u);
   EXPECT_EQ(lib_watch_config({std::string(BP_LIB_WATCH_NAME_MAX, 'x')}, false).match_all, 1u);
   EXPECT_EQ(lib_watch_config(std::vector<std::string>(BP_LIB_WATCH_NAMES + 1, "lib"), false).match_all, 1u);

@@ -164,9 +164,9 @@ std::vector<std::string> HookEngine::degradations() {
 Result<> HookEngine::attach(BpfPrograms& programs, const std::string& executable) {
   core_ = &programs;
   library_watch_ = std::make_unique<LibraryWatch>(programs);
-  // Stop only for objects that a {lib:} target could select. Executable targets need
-  // no more: the first load event of every new program stops it.
-  if (auto r = library_watch_->set_config(lib_watch_config(library_names_, false)); !r)
+  // Stop only for objects that a {lib:} target could select, and, for executable
+  // targets, at the first load event of every new program.
+  if (auto r = library_watch_->set_config(lib_watch_config(library_names_, false, has_exe_targets_)); !r)
     return std::unexpected(r.error());
   std::vector<std::string> loaders = {"/lib64/ld-linux-x86-64.so.2"};
   if (!executable.empty()) loaders.push_back(dynamic_loader_of(executable));

@@ -44,8 +44,9 @@ Result<LoaderDebugSymbols> loader_debug_symbols(const std::string& loader_path) 
                             static_cast<int64_t>(*r_debug - *debug_state)};
 }
 
-bp_lib_watch_config lib_watch_config(const std::vector<std::string>& prefixes, bool match_all) {
+bp_lib_watch_config lib_watch_config(const std::vector<std::string>& prefixes, bool match_all, bool new_programs) {
   bp_lib_watch_config config{};
+  config.new_programs = new_programs;
   config.match_all = match_all || prefixes.size() > BP_LIB_WATCH_NAMES;
   for (const auto& p : prefixes) {
     // An empty name selects every object; a long one is not compared in BPF.

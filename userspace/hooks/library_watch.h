@@ -25,8 +25,10 @@ struct LoaderDebugSymbols {
 Result<LoaderDebugSymbols> loader_debug_symbols(const std::string& loader_path);
 
 // The config for object file names starting with one of `prefixes`; match_all when
-// any stop may matter (executable targets) or a prefix does not fit the BPF bounds.
-bp_lib_watch_config lib_watch_config(const std::vector<std::string>& prefixes, bool match_all);
+// any stop may matter or a prefix does not fit the BPF bounds. With new_programs,
+// every program also stops at its first load event (executable targets).
+bp_lib_watch_config lib_watch_config(const std::vector<std::string>& prefixes, bool match_all,
+                                     bool new_programs = false);
 
 class LibraryWatch {
  public:
