@@ -124,7 +124,8 @@ void HookEngine::configure(BpfOptions& options) const {
   options.stop_on_library_load = active();
 }
 
-void HookEngine::load_programs_in_background() {
+void HookEngine::load_programs_in_background(const BpfPrograms* core) {
+  if (core) core_ = core;
   if (!programs_load_ && core_) programs_load_ = std::make_unique<HookProgramsLoad>(*core_, HookProgramOptions{});
 }
 

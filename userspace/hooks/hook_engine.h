@@ -56,9 +56,13 @@ class HookEngine {
   // After the core object is loaded: watch the dynamic loader. The hook programs are
   // loaded by the first hook to attach, or by load_programs_in_background().
   Result<> attach(BpfPrograms& programs, const std::string& executable);
-  // Once the job runs: the hook programs are verified on a thread of their own,
-  // beside the job instead of before it (a target library is seldom its first act).
-  void load_programs_in_background();
+  // The hook programs are verified on a thread of their own: once the job runs,
+  // beside it instead of before it (a target library is seldom its first act), or
+  // right after the core object (`core`) when hooks are likely before the start.
+  void load_programs_in_background(const BpfPrograms* core = nullptr);
+  // Whether hooks may attach before the job starts (executable targets): then their
+  // programs should start loading as soon as the core object is loaded.
+  bool hooks_likely_before_start() const { return has_exe_targets_; }
   // Files known before the job starts: its executable and the libraries it will load.
   void resolve_before_start(const std::string& executable);
   // After resolve_before_start(): every path of a --mapping file that matched

@@ -218,6 +218,10 @@ Result<> Session::prepare() {
   if (!programs) return std::unexpected(programs.error());
   programs_ = std::move(*programs);
   clock.lap("BPF load");
+  // Executable targets are hooked before the job starts: their programs load while
+  // the process tree probe attaches.
+  if (hooks_->active() && (hooks_->hooks_likely_before_start() || opt_.mode == SessionMode::Attach))
+    hooks_->load_programs_in_background(programs_.get());
   for (const auto& d : programs_->degradations()) log::warning(d);
   auto probe = ProcTreeProbe::attach(*programs_, [this](const KernelEvent& ev) { on_event(ev); });
   if (!probe) return std::unexpected(probe.error());
