@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "kernel/records.h"
@@ -86,6 +87,35 @@ TEST(RecordDecoding, HookHitIsACallWithoutCaptures) {
 
   rec.hdr.size = sizeof(bp_hook_call);  // a full call's size on the small record
   EXPECT_FALSE(decode_record(&rec, sizeof(rec)));
+}
+
+TEST(RecordDecoding, CallWithDataKeepsItsCallAndItsDataArea) {
+  // make<> would put the 2,280-byte record on the stack twice; one heap copy is enough.
+  auto rec = std::make_unique<bp_hook_call_data>();
+  rec->call.hdr.type = BP_REC_HOOK_CALL_DATA;
+  rec->call.hdr.size = sizeof(bp_hook_call_data);
+  rec->call.hdr.tgid = 42;
+  rec->call.hook_id = 5;
+  rec->call.flags = BP_CALL_RETURNED;
+  rec->call.entry_ns = 100;
+  rec->call.return_ns = 250;
+  rec->call.values[1] = 0xabcd;
+  rec->call.slots[1].len = 3;
+  std::memcpy(rec->data + 7, "abc", 3);
+  auto ev = decode_record(rec.get(), sizeof(*rec));
+  ASSERT_TRUE(ev) << ev.error().describe();
+  auto* call = std::get_if<HookCallEvent>(&*ev);
+  ASSERT_NE(call, nullptr);
+  EXPECT_EQ(call->tgid, 42u);
+  EXPECT_EQ(call->hook_id, 5u);
+  EXPECT_TRUE(call->returned);
+  EXPECT_EQ(call->return_ns - call->entry_ns, 150u);
+  EXPECT_EQ(call->values[1], 0xabcdu);
+  EXPECT_EQ(call->slots[1].len, 3u);
+  ASSERT_EQ(call->data.size(), static_cast<size_t>(BP_HOOK_DATA_MAX));
+  EXPECT_EQ(call->data.substr(7, 3), "abc");
+
+  EXPECT_FALSE(decode_record(rec.get(), sizeof(*rec) - 1));  // cut short in the data area
 }
 
 TEST(RecordDecoding, SizeMismatchAndUnknownTypeAreErrors) {

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -67,6 +68,7 @@ void drop_links_after_exit(std::vector<BpfLinkPtr> links) {
     // The child: no terminal, no pipe of the caller's held open, nothing but the
     // links. It drops them when the parent's end of `parent_alive` closes, at its exit.
     setsid();
+    prctl(PR_SET_NAME, "bpfpads-drop");  // what `ps` shows for the moment it lives
     int null = open("/dev/null", O_RDWR);
     for (int std_fd = 0; std_fd <= 2; ++std_fd) dup2(null, std_fd);
     close_all_but(3, keep, limit);

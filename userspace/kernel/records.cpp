@@ -1,18 +1,18 @@
 #include "kernel/records.h"
 
+#include <cstddef>
 #include <cstring>
 
 namespace bpfpads {
 namespace {
 
+// Whether `size` bytes at `data` hold a whole Rec, as its header says.
 template <typename Rec>
-Result<Rec> read_as(const void* data, size_t size, const char* name) {
+Result<> check_size(const void* data, size_t size, const char* name) {
   if (size < sizeof(Rec))
     return make_error("record " + std::string(name) + " is " + std::to_string(size) +
                           " bytes, expected " + std::to_string(sizeof(Rec)),
                       "ring buffer");
-  Rec rec;
-  std::memcpy(&rec, data, sizeof(Rec));
   bp_record_header hdr;  // every record starts with it
   std::memcpy(&hdr, data, sizeof(hdr));
   if (hdr.size != sizeof(Rec))
@@ -20,6 +20,14 @@ Result<Rec> read_as(const void* data, size_t size, const char* name) {
                           std::to_string(hdr.size) + ", layout is " +
                           std::to_string(sizeof(Rec)) + " (BPF object and collector disagree)",
                       "ring buffer");
+  return {};
+}
+
+template <typename Rec>
+Result<Rec> read_as(const void* data, size_t size, const char* name) {
+  if (auto r = check_size<Rec>(data, size, name); !r) return std::unexpected(r.error());
+  Rec rec;
+  std::memcpy(&rec, data, sizeof(Rec));
   return rec;
 }
 
@@ -96,9 +104,12 @@ Result<KernelEvent> decode_record(const void* data, size_t size) {
       return e;
     }
     case BP_REC_HOOK_CALL_DATA: {
-      auto r = read_as<bp_hook_call_data>(data, size, "hook_call_data");
-      if (!r) return std::unexpected(r.error());
-      return decode_call(r->call, r->data);
+      // The call part is copied; the data area is read in place, once.
+      if (auto r = check_size<bp_hook_call_data>(data, size, "hook_call_data"); !r)
+        return std::unexpected(r.error());
+      bp_hook_call call;
+      std::memcpy(&call, data, sizeof(call));
+      return decode_call(call, static_cast<const char*>(data) + offsetof(bp_hook_call_data, data));
     }
     case BP_REC_LIBRARY_LOADED: {
       auto r = read_as<bp_library_loaded>(data, size, "library_loaded");
