@@ -91,14 +91,24 @@ Result<std::unique_ptr<HookPrograms>> HookPrograms::load(const BpfPrograms& core
   return self;
 }
 
-// async | deferred: where no thread can be started, the load runs in wait(). The
-// thread runs at the lowest priority: beside the job, and behind the collector's
-// main thread, which continues jobs held at library loads.
-HookProgramsLoad::HookProgramsLoad(const BpfPrograms& core, HookProgramOptions options)
-    : pending_(std::async(std::launch::async | std::launch::deferred, [&core, options] {
-        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
-        return HookPrograms::load(core, options);
-      })) {}
+// async | deferred: where no thread can be started, the load runs in wait(), on the
+// caller's thread and at its priority.
+HookProgramsLoad::HookProgramsLoad(const BpfPrograms& core, HookProgramOptions options) : creator_(gettid()) {
+  pending_ = std::async(std::launch::async | std::launch::deferred, [this, &core, options] {
+    lower_priority();
+    return HookPrograms::load(core, options);
+  });
+}
+
+// Beside the job and behind the collector's main thread, which continues jobs held at
+// library loads; back to normal as soon as someone waits (see wait()).
+void HookProgramsLoad::lower_priority() {
+  pid_t self = gettid();
+  if (self == creator_) return;
+  loader_ = self;
+  if (!awaited_) setpriority(PRIO_PROCESS, static_cast<id_t>(self), 19);
+  if (awaited_) setpriority(PRIO_PROCESS, static_cast<id_t>(self), 0);  // wait() came in between
+}
 
 HookProgramsLoad::~HookProgramsLoad() {
   if (pending_.valid()) pending_.wait();
@@ -106,6 +116,8 @@ HookProgramsLoad::~HookProgramsLoad() {
 
 Result<HookPrograms*> HookProgramsLoad::wait() {
   if (pending_.valid()) {
+    awaited_ = true;
+    if (pid_t loader = loader_; loader != 0) setpriority(PRIO_PROCESS, static_cast<id_t>(loader), 0);
     auto r = pending_.get();
     if (r) loaded_ = std::move(*r);
     else failed_ = r.error();

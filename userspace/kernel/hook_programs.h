@@ -5,6 +5,9 @@
 // let its job start while these programs are verified (HookProgramsLoad).
 #pragma once
 
+#include <sys/types.h>
+
+#include <atomic>
 #include <future>
 #include <memory>
 #include <optional>
@@ -57,7 +60,9 @@ class HookPrograms {
 };
 
 // HookPrograms::load() on a thread of its own, started once the core object is
-// loaded; wait() returns the result (the first hook to attach waits for it).
+// loaded; wait() returns the result (the first hook to attach waits for it). The
+// thread runs at the lowest priority, beside the job, until someone waits for it:
+// a job held at a library load must not wait behind its own busy siblings.
 class HookProgramsLoad {
  public:
   HookProgramsLoad(const BpfPrograms& core, HookProgramOptions options);
@@ -68,6 +73,11 @@ class HookProgramsLoad {
   Result<HookPrograms*> wait();
 
  private:
+  void lower_priority();
+
+  const pid_t creator_;                 // a deferred load runs on this thread: never lowered
+  std::atomic<pid_t> loader_ = 0;       // the loading thread, once it runs
+  std::atomic<bool> awaited_ = false;   // wait() was called: back to normal priority
   std::future<Result<std::unique_ptr<HookPrograms>>> pending_;
   std::unique_ptr<HookPrograms> loaded_;
   std::optional<Error> failed_;
