@@ -327,10 +327,11 @@ void HookEngine::on_event(const KernelEvent& event) {
     if (loaded->stopped) {
       kill(static_cast<pid_t>(loaded->tgid), SIGCONT);
       uint64_t now = monotonic_ns();
-      if (now > loaded->ts_ns) held_ns_ += now - loaded->ts_ns;
-      log::debug("library load: process " + std::to_string(loaded->tgid) + " held " +
-                 std::to_string((now - loaded->ts_ns) / 1000) + " us, seen after " +
-                 std::to_string((seen_ns - loaded->ts_ns) / 1000) + " us");
+      uint64_t held = now > loaded->ts_ns ? now - loaded->ts_ns : 0;
+      uint64_t waited = seen_ns > loaded->ts_ns ? seen_ns - loaded->ts_ns : 0;
+      held_ns_ += held;
+      log::debug("library load: process " + std::to_string(loaded->tgid) + " held " + std::to_string(held / 1000) +
+                 " us, " + std::to_string(waited / 1000) + " us of it before bpfpads saw the stop");
     }
   }
 }
