@@ -28,6 +28,7 @@
 #include "hooks/hook_attacher.h"
 #include "kernel/bpf_programs.h"
 #include "kernel/hook_programs.h"
+#include "kernel/shared_maps.h"
 #include "symbols/symbol_index.h"
 
 namespace {
@@ -99,15 +100,16 @@ int main(int argc, char** argv) {
   }
   std::printf("%s: %zu functions usable\n", library.c_str(), all.size());
 
-  auto core = bpfpads::BpfPrograms::open_and_load({});
-  if (!core) {
-    std::fprintf(stderr, "%s\n", core.error().describe().c_str());
+  bpfpads::BpfOptions core_options;
+  auto maps = bpfpads::SharedMaps::create(core_options.max_processes, core_options.ring_buffer_bytes);
+  if (!maps) {
+    std::fprintf(stderr, "%s\n", maps.error().describe().c_str());
     return 2;
   }
   std::map<bool, std::unique_ptr<bpfpads::HookPrograms>> programs;
   for (bool multi : {true, false}) {
     if (multi_only && !multi) continue;
-    auto p = bpfpads::HookPrograms::load(**core, {.allow_uprobe_multi = multi});
+    auto p = bpfpads::HookPrograms::load(*maps, {.allow_uprobe_multi = multi});
     if (!p) {
       std::fprintf(stderr, "%s\n", p.error().describe().c_str());
       return 2;

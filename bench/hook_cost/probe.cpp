@@ -38,6 +38,7 @@
 #include "kernel/bpf_handles.h"
 #include "kernel/bpf_programs.h"
 #include "kernel/hook_programs.h"
+#include "kernel/shared_maps.h"
 #include "symbols/symbol_index.h"
 
 namespace {
@@ -151,12 +152,17 @@ int hooks_mode(const std::string& binary, char** command) {
   bpfpads::BpfOptions options;
   const char* fill = std::getenv("HC_FILL_MB");
   if (fill) options.ring_buffer_bytes = static_cast<uint32_t>(std::atoi(fill)) << 20;
-  auto programs = bpfpads::BpfPrograms::open_and_load(options);
+  auto maps = bpfpads::SharedMaps::create(options.max_processes, options.ring_buffer_bytes);
+  if (!maps) {
+    std::fprintf(stderr, "%s\n", maps.error().describe().c_str());
+    return 2;
+  }
+  auto programs = bpfpads::BpfPrograms::open_and_load(options, *maps);
   if (!programs) {
     std::fprintf(stderr, "%s\n", programs.error().describe().c_str());
     return 2;
   }
-  auto hook_programs = bpfpads::HookPrograms::load(**programs, {});
+  auto hook_programs = bpfpads::HookPrograms::load(*maps, {});
   if (!hook_programs) {
     std::fprintf(stderr, "%s\n", hook_programs.error().describe().c_str());
     return 2;

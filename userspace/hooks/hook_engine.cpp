@@ -124,9 +124,10 @@ void HookEngine::configure(BpfOptions& options) const {
   options.stop_on_library_load = active();
 }
 
-void HookEngine::load_programs_in_background(const BpfPrograms* core) {
-  if (core) core_ = core;
-  if (!programs_load_ && core_) programs_load_ = std::make_unique<HookProgramsLoad>(*core_, HookProgramOptions{});
+void HookEngine::load_programs_in_background(const SharedMaps* maps) {
+  if (maps) shared_maps_ = maps;
+  if (!programs_load_ && shared_maps_ && active())
+    programs_load_ = std::make_unique<HookProgramsLoad>(*shared_maps_, HookProgramOptions{});
 }
 
 HookAttacher* HookEngine::attacher() {
@@ -162,8 +163,8 @@ std::vector<std::string> HookEngine::degradations() {
   return programs ? (*programs)->degradations() : std::vector<std::string>{};
 }
 
-Result<> HookEngine::attach(BpfPrograms& programs, const std::string& executable) {
-  core_ = &programs;
+Result<> HookEngine::attach(BpfPrograms& programs, const SharedMaps& maps, const std::string& executable) {
+  shared_maps_ = &maps;
   library_watch_ = std::make_unique<LibraryWatch>(programs);
   // Stop only for objects that a {lib:} target could select, and, for executable
   // targets, at the first load event of every new program.

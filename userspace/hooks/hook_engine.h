@@ -53,13 +53,16 @@ class HookEngine {
   // Sets what the BPF object must load for the hooks.
   void configure(BpfOptions& options) const;
 
-  // After the core object is loaded: watch the dynamic loader. The hook programs are
-  // loaded by the first hook to attach, or by load_programs_in_background().
-  Result<> attach(BpfPrograms& programs, const std::string& executable);
-  // The hook programs are verified on a thread of their own: once the job runs,
-  // beside it instead of before it (a target library is seldom its first act), or
-  // right after the core object (`core`) when hooks are likely before the start.
-  void load_programs_in_background(const BpfPrograms* core = nullptr);
+  // After the core object is loaded: watch the dynamic loader. The hook programs,
+  // which share `maps` with it, are loaded by the first hook to attach, or by
+  // load_programs_in_background().
+  Result<> attach(BpfPrograms& programs, const SharedMaps& maps, const std::string& executable);
+  // The hook programs are verified on a thread of their own, with `maps` shared with
+  // the core object: once the job runs, beside it instead of before it (a target
+  // library is seldom its first act), or beside the core object's own load when
+  // hooks are likely before the start. Without `maps`, the ones given to attach().
+  // Nothing to load without native targets.
+  void load_programs_in_background(const SharedMaps* maps = nullptr);
   // Whether hooks may attach before the job starts (executable targets): then their
   // programs should start loading as soon as the core object is loaded.
   bool hooks_likely_before_start() const { return has_exe_targets_; }
@@ -97,7 +100,7 @@ class HookEngine {
 
   HookCatalog catalog_;
   HookEngineOptions options_;
-  const BpfPrograms* core_ = nullptr;  // whose maps the hook programs share
+  const SharedMaps* shared_maps_ = nullptr;  // what the hook programs share with the core
   std::unique_ptr<HookProgramsLoad> programs_load_;
   std::unique_ptr<HookAttacher> attacher_;
   std::string programs_failed_;  // why the hook programs are off, when they are

@@ -10,6 +10,7 @@
 #include "bpfpads_records.h"
 #include "kernel/forced_fallbacks.h"
 #include "kernel/libbpf_logging.h"
+#include "kernel/shared_maps.h"
 #include "kernel/tracefs.h"
 
 namespace bpfpads {
@@ -18,7 +19,7 @@ void BpfPrograms::SkeletonDeleter::operator()(::bpfpads_bpf* skel) const { bpfpa
 
 BpfPrograms::~BpfPrograms() = default;
 
-Result<std::unique_ptr<BpfPrograms>> BpfPrograms::open_and_load(const BpfOptions& options) {
+Result<std::unique_ptr<BpfPrograms>> BpfPrograms::open_and_load(const BpfOptions& options, const SharedMaps& maps) {
   install_libbpf_logging();
   std::unique_ptr<BpfPrograms> self(new BpfPrograms());
   self->options_ = options;
@@ -34,9 +35,7 @@ Result<std::unique_ptr<BpfPrograms>> BpfPrograms::open_and_load(const BpfOptions
   skel->rodata->capture_output = options.capture_output;
   skel->rodata->stop_on_library_load = options.stop_on_library_load;
 
-  int err = bpf_map__set_max_entries(skel->maps.tracked, options.max_processes);
-  if (!err) err = bpf_map__set_max_entries(skel->maps.events, options.ring_buffer_bytes);
-  if (err) return make_errno_error("cannot size BPF maps", err, "bpfpads.bpf.o");
+  if (auto r = maps.reuse_in(skel->obj); !r) return std::unexpected(r.error().with_context("bpfpads.bpf.o"));
 
   if (options.capture_output) {
     // The syscall tracepoint is a classic tracepoint: it needs tracefs, and a kernel
@@ -62,7 +61,7 @@ Result<std::unique_ptr<BpfPrograms>> BpfPrograms::open_and_load(const BpfOptions
   // The library-load watch serves the hooks alone.
   if (!options.stop_on_library_load) bpf_program__set_autoload(skel->progs.library_loaded, false);
 
-  err = bpfpads_bpf__load(skel);
+  int err = bpfpads_bpf__load(skel);
   if (err)
     return make_errno_error("cannot load the BPF programs (libbpf printed the verifier log above)",
                             err, "bpfpads.bpf.o");

@@ -15,6 +15,8 @@ struct bpfpads_bpf;  // the bpftool skeleton
 
 namespace bpfpads {
 
+struct SharedMaps;
+
 struct BpfOptions {
   bool follow_children = true;        // PyPads' track_sub_processes
   bool capture_output = false;        // copy the tail of writes to fd 1/2
@@ -25,7 +27,9 @@ struct BpfOptions {
 
 class BpfPrograms {
  public:
-  static Result<std::unique_ptr<BpfPrograms>> open_and_load(const BpfOptions& options);
+  // With `maps` as its tracked set, ring buffer and drop counters (created with the
+  // sizes of `options`).
+  static Result<std::unique_ptr<BpfPrograms>> open_and_load(const BpfOptions& options, const SharedMaps& maps);
   ~BpfPrograms();
   BpfPrograms(const BpfPrograms&) = delete;
   BpfPrograms& operator=(const BpfPrograms&) = delete;

@@ -4,9 +4,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "bpfpads_bpf.skel.h"
 #include "bpfpads_hooks_bpf.skel.h"
-#include "kernel/bpf_programs.h"
+#include "kernel/shared_maps.h"
 #include "kernel/feature_probe.h"
 #include "kernel/forced_fallbacks.h"
 
@@ -26,17 +25,6 @@ bool use_uprobe_multi(std::vector<std::string>& degradations) {
   if (probe.support == Support::Yes) return true;
   degradations.push_back("no uprobe_multi (" + probe.detail + "): one classic uprobe per hooked function");
   return false;
-}
-
-// The hook object's copies of the core's maps are replaced by the core's own.
-Result<> share_core_maps(::bpfpads_hooks_bpf* hooks, const ::bpfpads_bpf* core) {
-  std::pair<bpf_map*, const bpf_map*> shared[] = {{hooks->maps.tracked, core->maps.tracked},
-                                                  {hooks->maps.events, core->maps.events},
-                                                  {hooks->maps.drops, core->maps.drops}};
-  for (auto [mine, theirs] : shared)
-    if (int err = bpf_map__reuse_fd(mine, bpf_map__fd(theirs)); err)
-      return make_errno_error("cannot share the core's map", err, bpf_map__name(theirs));
-  return {};
 }
 
 }  // namespace
@@ -70,13 +58,13 @@ void HookPrograms::choose_hook_identity() {
       "thread's innermost open call; USDT uses libbpf's own fallback");
 }
 
-Result<std::unique_ptr<HookPrograms>> HookPrograms::load(const BpfPrograms& core, const HookProgramOptions& options) {
+Result<std::unique_ptr<HookPrograms>> HookPrograms::load(const SharedMaps& maps, const HookProgramOptions& options) {
   if (auto r = check_kernel(); !r) return std::unexpected(r.error());
   std::unique_ptr<HookPrograms> self(new HookPrograms());
   self->skel_.reset(bpfpads_hooks_bpf__open());
   if (!self->skel_) return make_errno_error("cannot open the BPF object", errno, "bpfpads_hooks.bpf.o");
   ::bpfpads_hooks_bpf* skel = self->skel_.get();
-  if (auto r = share_core_maps(skel, core.skel()); !r) return std::unexpected(r.error());
+  if (auto r = maps.reuse_in(skel->obj); !r) return std::unexpected(r.error().with_context("bpfpads_hooks.bpf.o"));
   self->choose_hook_identity();
   // uprobe_multi links carry cookies: without them every hook is a classic uprobe.
   if (options.allow_uprobe_multi && self->attach_cookie_) self->uprobe_multi_ = use_uprobe_multi(self->degradations_);
@@ -93,10 +81,10 @@ Result<std::unique_ptr<HookPrograms>> HookPrograms::load(const BpfPrograms& core
 
 // async | deferred: where no thread can be started, the load runs in wait(), on the
 // caller's thread and at its priority.
-HookProgramsLoad::HookProgramsLoad(const BpfPrograms& core, HookProgramOptions options) : creator_(gettid()) {
-  pending_ = std::async(std::launch::async | std::launch::deferred, [this, &core, options] {
+HookProgramsLoad::HookProgramsLoad(const SharedMaps& maps, HookProgramOptions options) : creator_(gettid()) {
+  pending_ = std::async(std::launch::async | std::launch::deferred, [this, &maps, options] {
     lower_priority();
-    return HookPrograms::load(core, options);
+    return HookPrograms::load(maps, options);
   });
 }
 

@@ -20,7 +20,7 @@ struct bpfpads_hooks_bpf;  // the bpftool skeleton
 
 namespace bpfpads {
 
-class BpfPrograms;
+struct SharedMaps;
 
 struct HookProgramOptions {
   bool allow_uprobe_multi = true;  // false: classic uprobes even where the kernel has multi (bench)
@@ -32,9 +32,10 @@ class HookPrograms {
   // before the job starts, so that a run on an older kernel says at once that hooks
   // are off (and does not stop its job at library loads for nothing).
   static Result<> check_kernel();
-  // Probes attach cookies and uprobe_multi, then loads, with `core`'s shared maps.
-  // May run on a thread of its own: it only reads `core`.
-  static Result<std::unique_ptr<HookPrograms>> load(const BpfPrograms& core, const HookProgramOptions& options);
+  // Probes attach cookies and uprobe_multi, then loads, with `maps` as its tracked
+  // set, ring buffer and drop counters. May run on a thread of its own, beside the
+  // core object's load: it only reads `maps`.
+  static Result<std::unique_ptr<HookPrograms>> load(const SharedMaps& maps, const HookProgramOptions& options);
   ~HookPrograms();
   HookPrograms(const HookPrograms&) = delete;
   HookPrograms& operator=(const HookPrograms&) = delete;
@@ -59,13 +60,12 @@ class HookPrograms {
   std::vector<std::string> degradations_;
 };
 
-// HookPrograms::load() on a thread of its own, started once the core object is
-// loaded; wait() returns the result (the first hook to attach waits for it). The
+// HookPrograms::load() on a thread of its own; wait() returns the result (the first hook to attach waits for it). The
 // thread runs at the lowest priority, beside the job, until someone waits for it:
 // a job held at a library load must not wait behind its own busy siblings.
 class HookProgramsLoad {
  public:
-  HookProgramsLoad(const BpfPrograms& core, HookProgramOptions options);
+  HookProgramsLoad(const SharedMaps& maps, HookProgramOptions options);
   ~HookProgramsLoad();  // waits for the thread
   HookProgramsLoad(const HookProgramsLoad&) = delete;
   HookProgramsLoad& operator=(const HookProgramsLoad&) = delete;

@@ -24,6 +24,7 @@
 #include "kernel/link_dropper.h"
 #include "kernel/privileges.h"
 #include "kernel/proctree_probe.h"
+#include "kernel/shared_maps.h"
 #include "run/file_tail.h"
 #include "run/held_child.h"
 #include "run/identity.h"
@@ -126,6 +127,7 @@ class Session {
   std::unique_ptr<Store> store_;
   std::optional<StoreOwnership> ownership_;
   std::string experiment_id_;
+  SharedMaps shared_maps_;                 // before every BPF object: outlives the hook load thread
   std::unique_ptr<BpfPrograms> programs_;  // before the probes that use it: destroyed last
   std::unique_ptr<HookEngine> hooks_;
   std::unique_ptr<ProcTreeProbe> probe_;
@@ -214,14 +216,17 @@ Result<> Session::prepare() {
     }
   }
   clock.lap("store");
-  auto programs = BpfPrograms::open_and_load(bopt);
+  auto maps = SharedMaps::create(bopt.max_processes, bopt.ring_buffer_bytes);
+  if (!maps) return std::unexpected(maps.error());
+  shared_maps_ = std::move(*maps);
+  // Executable targets are hooked before the job starts: their programs are verified
+  // beside the core object. Otherwise they wait until the job runs.
+  if (hooks_->active() && (hooks_->hooks_likely_before_start() || opt_.mode == SessionMode::Attach))
+    hooks_->load_programs_in_background(&shared_maps_);
+  auto programs = BpfPrograms::open_and_load(bopt, shared_maps_);
   if (!programs) return std::unexpected(programs.error());
   programs_ = std::move(*programs);
   clock.lap("BPF load");
-  // Executable targets are hooked before the job starts: their programs load while
-  // the process tree probe attaches.
-  if (hooks_->active() && (hooks_->hooks_likely_before_start() || opt_.mode == SessionMode::Attach))
-    hooks_->load_programs_in_background(programs_.get());
   for (const auto& d : programs_->degradations()) log::warning(d);
   auto probe = ProcTreeProbe::attach(*programs_, [this](const KernelEvent& ev) { on_event(ev); });
   if (!probe) return std::unexpected(probe.error());
@@ -233,7 +238,7 @@ Result<> Session::prepare() {
                                                       .string()
                                                 : "";
   if (hooks_->active())
-    if (auto r = hooks_->attach(*programs_, executable_); !r) return r;
+    if (auto r = hooks_->attach(*programs_, shared_maps_, executable_); !r) return r;
   user_ = invoking_user();
   usage_ = UsageTracker(opt_.mode == SessionMode::Attach);
   clock.lap("attach");
