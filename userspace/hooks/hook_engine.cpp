@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/text.h"
 #include "hooks/hook_addresses.h"
@@ -124,8 +125,7 @@ void HookEngine::configure(BpfOptions& options) const {
   options.stop_on_library_load = active();
 }
 
-void HookEngine::load_programs_in_background(const SharedMaps* maps) {
-  if (maps) shared_maps_ = maps;
+void HookEngine::load_programs_in_background() {
   if (!programs_load_ && shared_maps_ && active())
     programs_load_ = std::make_unique<HookProgramsLoad>(*shared_maps_, HookProgramOptions{});
 }
@@ -145,7 +145,8 @@ HookAttacher* HookEngine::attacher() {
     log::warning(programs_failed_);
     return nullptr;
   }
-  for (const auto& d : (*programs)->degradations()) log::warning(d);
+  programs_degraded_ = (*programs)->degradations();
+  for (const auto& d : programs_degraded_) log::warning(d);
   attacher_ = std::make_unique<HookAttacher>(**programs);
   by_address_ = !(*programs)->uses_attach_cookie();
   if (auto r = attacher_->watch_execs(); !r) {
@@ -156,15 +157,12 @@ HookAttacher* HookEngine::attacher() {
 }
 
 std::vector<std::string> HookEngine::degradations() {
-  if (programs_load_) attacher();
+  attacher();  // a load still running ends now
   if (!programs_failed_.empty()) return {programs_failed_};
-  if (!programs_load_) return {};
-  auto programs = programs_load_->wait();
-  return programs ? (*programs)->degradations() : std::vector<std::string>{};
+  return programs_degraded_;
 }
 
-Result<> HookEngine::attach(BpfPrograms& programs, const SharedMaps& maps, const std::string& executable) {
-  shared_maps_ = &maps;
+Result<> HookEngine::attach(BpfPrograms& programs, const std::string& executable) {
   library_watch_ = std::make_unique<LibraryWatch>(programs);
   // Stop only for objects that a {lib:} target could select, and, for executable
   // targets, at the first load event of every new program.

@@ -53,16 +53,16 @@ class HookEngine {
   // Sets what the BPF object must load for the hooks.
   void configure(BpfOptions& options) const;
 
-  // After the core object is loaded: watch the dynamic loader. The hook programs,
-  // which share `maps` with it, are loaded by the first hook to attach, or by
-  // load_programs_in_background().
-  Result<> attach(BpfPrograms& programs, const SharedMaps& maps, const std::string& executable);
-  // The hook programs are verified on a thread of their own, with `maps` shared with
-  // the core object: once the job runs, beside it instead of before it (a target
-  // library is seldom its first act), or beside the core object's own load when
-  // hooks are likely before the start. Without `maps`, the ones given to attach().
+  // The maps the hook programs share with the core object; before anything loads them.
+  void use_maps(const SharedMaps& maps) { shared_maps_ = &maps; }
+  // After the core object is loaded: watch the dynamic loader. The hook programs are
+  // loaded by the first hook to attach, or by load_programs_in_background().
+  Result<> attach(BpfPrograms& programs, const std::string& executable);
+  // The hook programs are verified on a thread of their own: once the job runs,
+  // beside it instead of before it (a target library is seldom its first act), or
+  // beside the core object's own load when hooks are likely before the start.
   // Nothing to load without native targets.
-  void load_programs_in_background(const SharedMaps* maps = nullptr);
+  void load_programs_in_background();
   // Whether hooks may attach before the job starts (executable targets): then their
   // programs should start loading as soon as the core object is loaded.
   bool hooks_likely_before_start() const { return has_exe_targets_; }
@@ -103,7 +103,8 @@ class HookEngine {
   const SharedMaps* shared_maps_ = nullptr;  // what the hook programs share with the core
   std::unique_ptr<HookProgramsLoad> programs_load_;
   std::unique_ptr<HookAttacher> attacher_;
-  std::string programs_failed_;  // why the hook programs are off, when they are
+  std::string programs_failed_;                  // why the hook programs are off, when they are
+  std::vector<std::string> programs_degraded_;   // what they do without on this kernel
   std::unique_ptr<LibraryWatch> library_watch_;
   bool loads_watched_ = false;  // the loader's load events stop the job for probing
   std::unique_ptr<RunSink> sink_;

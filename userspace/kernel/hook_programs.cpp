@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include "bpfpads_hooks_bpf.skel.h"
-#include "kernel/shared_maps.h"
 #include "kernel/feature_probe.h"
 #include "kernel/forced_fallbacks.h"
+#include "kernel/shared_maps.h"
 
 namespace bpfpads {
 namespace {

@@ -60,9 +60,10 @@ class HookPrograms {
   std::vector<std::string> degradations_;
 };
 
-// HookPrograms::load() on a thread of its own; wait() returns the result (the first hook to attach waits for it). The
-// thread runs at the lowest priority, beside the job, until someone waits for it:
-// a job held at a library load must not wait behind its own busy siblings.
+// HookPrograms::load() on a thread of its own; wait() returns the result (the first
+// hook to attach waits for it). The thread runs at the lowest priority, beside the
+// job, until someone waits for it: a job held at a library load must not wait
+// behind its own busy siblings.
 class HookProgramsLoad {
  public:
   HookProgramsLoad(const SharedMaps& maps, HookProgramOptions options);

@@ -8,30 +8,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <system_error>
-#include <thread>
 
 namespace bpfpads {
 namespace {
-
-constexpr size_t kMaxThreads = 16;
-
-void drop_in_threads(std::vector<BpfLinkPtr>& links) {
-  size_t n = std::min(links.size(), kMaxThreads);
-  std::vector<std::thread> threads;
-  for (size_t t = 0; t < n; ++t) {
-    try {
-      // Thread t drops links t, t+n, t+2n...: each link has exactly one closer.
-      threads.emplace_back([&links, t, n] {
-        for (size_t i = t; i < links.size(); i += n) links[i].reset();
-      });
-    } catch (const std::system_error&) {
-      break;  // the rest are dropped below, in turn
-    }
-  }
-  for (auto& th : threads) th.join();
-  links.clear();
-}
 
 // Closes every descriptor from `from` up, except those in `keep` (sorted). Runs in
 // the forked child: system calls only.
@@ -53,10 +32,7 @@ void drop_links_after_exit(std::vector<BpfLinkPtr> links) {
   for (const auto& l : links)
     if (int fd = bpf_link__fd(l.get()); fd > 2) keep.push_back(fd);
   int parent_alive[2];
-  if (pipe(parent_alive) != 0) {
-    drop_in_threads(links);
-    return;
-  }
+  if (pipe(parent_alive) != 0) return;  // `links` goes out of scope: dropped here, in turn
   keep.push_back(parent_alive[0]);
   std::sort(keep.begin(), keep.end());
   rlimit nofile{};
@@ -82,8 +58,7 @@ void drop_links_after_exit(std::vector<BpfLinkPtr> links) {
   close(parent_alive[0]);
   if (pid < 0) {
     close(parent_alive[1]);
-    drop_in_threads(links);
-    return;
+    return;  // dropped here, in turn
   }
   // parent_alive[1] stays open until this process exits, on purpose. Dropping our
   // references now is cheap: the child holds the links, and perf-event links stop

@@ -13,8 +13,7 @@ namespace bpfpads {
 
 // Takes the links. Once this returns, perf-event links (classic uprobes, tracepoints)
 // no longer fire; uprobe_multi links fire until the child drops them, shortly after
-// this process exits. Without a child (fork failed) the links are dropped here, from
-// several threads so that their waits overlap.
+// this process exits. Without a child (fork failed) the links are dropped here.
 void drop_links_after_exit(std::vector<BpfLinkPtr> links);
 
 }  // namespace bpfpads

@@ -7,8 +7,9 @@
 #include <cerrno>
 #include <string>
 
-#include "common/log.h"
 #include "bpfpads_bpf.skel.h"
+#include "common/clock.h"
+#include "common/log.h"
 
 namespace bpfpads {
 
@@ -82,9 +83,7 @@ Result<> ProcTreeProbe::track(pid_t tgid, pid_t parent_tgid, uint32_t generation
   bp_tracked value{};
   value.parent_tgid = static_cast<uint32_t>(parent_tgid);
   value.generation = generation;
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  value.since_ns = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
+  value.since_ns = monotonic_ns();
   if (bpf_map_update_elem(bpf_map__fd(programs_->skel()->maps.tracked), &key, &value, BPF_ANY) != 0)
     return make_errno_error("cannot add process to the tracked set", errno,
                             "pid " + std::to_string(tgid));

@@ -1,7 +1,5 @@
 #include "run/run_types.h"
 
-#include <time.h>
-
 #include <chrono>
 
 namespace bpfpads {
@@ -24,12 +22,6 @@ int run_status_number(RunStatus s) {
     case RunStatus::Killed: return 5;
   }
   return 1;
-}
-
-uint64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
 int64_t now_ms() {

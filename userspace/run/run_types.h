@@ -61,7 +61,5 @@ struct RunInfo {
 
 // Milliseconds since the Unix epoch (wall clock), as MLflow timestamps are.
 int64_t now_ms();
-// CLOCK_MONOTONIC: the clock of the kernel's records (bpf_ktime_get_ns).
-uint64_t monotonic_ns();
 
 }  // namespace bpfpads

@@ -17,6 +17,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "hardware/machine_usage.h"
 #include "hardware/tree_usage.h"
@@ -219,10 +220,11 @@ Result<> Session::prepare() {
   auto maps = SharedMaps::create(bopt.max_processes, bopt.ring_buffer_bytes);
   if (!maps) return std::unexpected(maps.error());
   shared_maps_ = std::move(*maps);
+  hooks_->use_maps(shared_maps_);
   // Executable targets are hooked before the job starts: their programs are verified
   // beside the core object. Otherwise they wait until the job runs.
   if (hooks_->active() && (hooks_->hooks_likely_before_start() || opt_.mode == SessionMode::Attach))
-    hooks_->load_programs_in_background(&shared_maps_);
+    hooks_->load_programs_in_background();
   auto programs = BpfPrograms::open_and_load(bopt, shared_maps_);
   if (!programs) return std::unexpected(programs.error());
   programs_ = std::move(*programs);
@@ -238,7 +240,7 @@ Result<> Session::prepare() {
                                                       .string()
                                                 : "";
   if (hooks_->active())
-    if (auto r = hooks_->attach(*programs_, shared_maps_, executable_); !r) return r;
+    if (auto r = hooks_->attach(*programs_, executable_); !r) return r;
   user_ = invoking_user();
   usage_ = UsageTracker(opt_.mode == SessionMode::Attach);
   clock.lap("attach");
