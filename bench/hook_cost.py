@@ -109,11 +109,17 @@ class Bench:
 
     def prog_ns(self, mode, binary, n, fn):
         """Run time per hit of each BPF program, from the kernel's bpf_stats: {prog: ns}."""
-        args = ["empty"] + (["--ret"] if PAIRED[fn] else []) + [str(binary), fn] if mode == "empty" else ["hooks", str(binary)]
+        if mode == "empty":
+            args = ["empty"] + (["--ret"] if PAIRED[fn] else []) + [str(binary), fn]
+        elif mode == "floor":
+            args = ["floor", str(binary), fn]
+        else:
+            args = ["hooks", str(binary)]
         p = subprocess.run([str(self.probe), *args, "--", str(binary), str(n), fn],
                            capture_output=True, text=True, check=True)
         lines = [x.split() for x in p.stderr.splitlines() if x.endswith("ns per run")]
-        return {x[1]: float(x[-4]) for x in lines if x[1] in ("empty_entry", "empty_return", "hook_entry", "hook_return")}
+        return {x[1]: float(x[-4]) for x in lines
+                if x[1].startswith(("empty_", "floor_")) or x[1] in ("hook_entry", "hook_return")}
 
     def fill_drain(self, binary, n, fn):
         """bpfpads' hooks into a 1 GiB ring with no reader, then one drain: M records/s."""
@@ -240,7 +246,7 @@ def main():
         stats_path.write_text("1")
         try:
             prog = {(mode, f): [b.prog_ns(mode, binaries[0], n, f) for _ in range(3)]
-                    for mode in ("empty", "hooks") for f in FUNCS}
+                    for mode in ("empty", "floor", "hooks") for f in FUNCS}
         finally:
             stats_path.write_text(was)
         drain = {f: statistics.median(b.fill_drain(binaries[0], n, f) for _ in range(3)) for f in ("hc_plain", "hc_strs")}
@@ -279,14 +285,22 @@ def main():
 
         print("\nBPF programs alone (kernel.bpf_stats_enabled=1, run_time_ns / run_cnt, median of 3, hc_target, "
               "spin 0; each includes the stats' own clock reads):")
-        print(f"{'function':36} {'empty entry+return':>18} {'hooks entry+return':>18} {'hooks - empty':>13}")
+        print("  floor = the least any tracer runs to deliver the same values, one record per call "
+              "(bench/hook_cost/empty.bpf.c, floor_*);\n  budget = what 1.10x the empty program allows: "
+              "10 % of the empty probe's cost per call in the back-to-back table above")
+        print(f"{'function':36} {'empty':>6} {'floor':>6} {'hooks':>16} {'floor - empty':>13} "
+              f"{'hooks - empty':>13} {'budget':>6}")
         for f, what in FUNCS.items():
             def total(mode):
                 return statistics.median(sum(r.values()) for r in prog[(mode, f)])
             parts = " + ".join(f"{statistics.median(r[k] for r in prog[('hooks', f)]):.0f}"
                                for k in prog[("hooks", f)][0])
-            print(f"{f + ' ' + what:36} {total('empty'):18.0f} {total('hooks'):10.0f} ({parts:>5}) "
-                  f"{total('hooks') - total('empty'):11.0f} ns")
+            bn = binaries[0].name
+            probe_ns = (med[(spins[0], "empty" + ("+ret" if PAIRED[f] else ""))][bn][f]
+                        - med[(spins[0], "none")][bn][f])
+            print(f"{f + ' ' + what:36} {total('empty'):6.0f} {total('floor'):6.0f} {total('hooks'):5.0f} "
+                  f"({parts:>9}) {total('floor') - total('empty'):10.0f} ns {total('hooks') - total('empty'):10.0f} ns "
+                  f"{probe_ns * 0.10:3.0f} ns")
 
         print("\ncollector side:")
         for (spin, bn), runs in collected.items():

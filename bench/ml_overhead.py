@@ -73,7 +73,10 @@ def main():
     ap.add_argument("--rounds", type=int, default=200)
     ap.add_argument("--rows", default="16000,160000", help="training rows, comma-separated sizes")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--skip", default="", help="variants to leave out, comma-separated (e.g. 'bpfpads, no mappings' "
+                    "is 'no mappings')")
     a = ap.parse_args()
+    skip = {s.strip() for s in a.skip.split(",") if s.strip()}
     for rows in [int(r) for r in a.rows.split(",")]:
         with tempfile.TemporaryDirectory() as tmp:
             job = Path(tmp) / "job.py"
@@ -87,6 +90,8 @@ def main():
                                                    f"sqlite:///{tmp}/plain.db", "--"] + base + ["-"],
                 "autolog": lambda i: base + [f"sqlite:///{tmp}/autolog{i}.db"],
             }
+            variants = {k: v for k, v in variants.items()
+                        if k == "untracked" or not ({k, k.split(", ")[-1]} & skip)}
             times = {k: [] for k in variants}
             for i in range(a.repeat):  # interleaved, so drift hits every variant alike
                 for name, cmd in variants.items():
@@ -95,7 +100,10 @@ def main():
         med = {k: statistics.median(v) for k, v in times.items()}
         print(f"{a.lib}, {a.rounds} rounds, {rows} training rows x 20 features, median of {a.repeat}:")
         for k, v in med.items():
-            print(f"  {k:22s} {v:8.3f} s  ratio {v / med['untracked']:.3f}  (+{1000 * (v - med['untracked']):.0f} ms)")
+            # Each repeat's ratio to the untracked run next to it: drift over the run cancels.
+            paired = statistics.median(t / u for t, u in zip(times[k], times["untracked"]))
+            print(f"  {k:22s} {v:8.3f} s  ratio {v / med['untracked']:.3f}  (+{1000 * (v - med['untracked']):.0f} ms)"
+                  f"  paired ratio {paired:.3f}  range {min(times[k]):.3f}-{max(times[k]):.3f} s")
         print("  bpfpads' own account, median over its runs: " +
               ", ".join(f"{k.split('/')[1]} {statistics.median(v):.3g}" for k, v in account.items() if v))
 

@@ -5,6 +5,10 @@
 //   hc_probe empty [--ret] BINARY SYMBOL[,SYMBOL...] -- COMMAND [ARGS...]
 //       an empty BPF program as uprobe (and, with --ret, uretprobe): what the
 //       probe itself costs, the baseline.
+//   hc_probe floor BINARY SYMBOL[,SYMBOL...] -- COMMAND [ARGS...]
+//       for each of hc_plain, hc_strs and hc_out, the least any tracer has to run
+//       to deliver what bpfpads' hook delivers (empty.bpf.c, floor_*), with a
+//       reader thread that only counts records.
 //   hc_probe hooks BINARY -- COMMAND [ARGS...]
 //       bpfpads' real hook programs (BpfPrograms + HookAttacher) on hc_plain,
 //       hc_strs and hc_out with the specs bench/hook_cost.py's mapping compiles to,
@@ -85,7 +89,46 @@ int run_command(char** command, F ready) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int empty_mode(bool ret, const std::string& binary, const std::string& symbols, char** command) {
+// The programs one mode puts on a function: entry, and return or null.
+using ProgramsFor = std::pair<bpf_program*, bpf_program*> (*)(hook_cost_empty*, bool ret, const std::string& fn);
+
+std::pair<bpf_program*, bpf_program*> empty_programs(hook_cost_empty* skel, bool ret, const std::string&) {
+  return {skel->progs.empty_entry, ret ? skel->progs.empty_return : nullptr};
+}
+
+std::pair<bpf_program*, bpf_program*> floor_programs(hook_cost_empty* skel, bool, const std::string& fn) {
+  if (fn == "hc_strs") return {skel->progs.floor_save_entry, skel->progs.floor_strs_return};
+  if (fn == "hc_out") return {skel->progs.floor_save_entry, skel->progs.floor_out_return};
+  return {skel->progs.floor_plain_entry, nullptr};
+}
+
+// Counts the records of `ring` on a thread while it lives; woken like bpfpads'
+// collector (by a full MiB, else every second).
+class CountingReader {
+ public:
+  explicit CountingReader(int ring_fd)
+      : rb_(ring_buffer__new(ring_fd, [](void* ctx, void*, size_t) { return ++*static_cast<uint64_t*>(ctx), 0; },
+                             &records_, nullptr)) {
+    if (rb_) thread_ = std::thread([this] {
+        while (!done_) ring_buffer__poll(rb_, 1000);
+      });
+  }
+  ~CountingReader() {
+    done_ = true;
+    if (thread_.joinable()) thread_.join();
+    if (rb_) ring_buffer__free(rb_);
+  }
+  bool ok() const { return rb_ != nullptr; }
+
+ private:
+  uint64_t records_ = 0;
+  ring_buffer* rb_;
+  std::atomic<bool> done_ = false;
+  std::thread thread_;
+};
+
+int baseline_mode(ProgramsFor programs_for, bool ret, const std::string& binary, const std::string& symbols,
+                  char** command) {
   auto index = bpfpads::SymbolIndex::build(binary);
   if (!index) {
     std::fprintf(stderr, "%s\n", index.error().describe().c_str());
@@ -104,21 +147,30 @@ int empty_mode(bool ret, const std::string& binary, const std::string& symbols, 
       std::fprintf(stderr, "%s: no symbol %s\n", binary.c_str(), name.c_str());
       return 2;
     }
-    for (bool r : {false, true}) {
-      if (r && !ret) break;
-      LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = r);
-      bpfpads::BpfLinkPtr link(bpf_program__attach_uprobe_opts(r ? skel->progs.empty_return : skel->progs.empty_entry,
-                                                               -1, binary.c_str(), sym->probe_offset, &opts));
+    auto [entry, exit] = programs_for(skel, ret, name);
+    for (bpf_program* prog : {entry, exit}) {
+      if (!prog) continue;
+      LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = prog == exit);
+      bpfpads::BpfLinkPtr link(
+          bpf_program__attach_uprobe_opts(prog, -1, binary.c_str(), sym->probe_offset, &opts));
       if (!link) {
         std::perror(("attach " + name).c_str());
         return 2;
       }
       links.push_back(std::move(link));
     }
-    std::fprintf(stderr, "hc_probe: empty program on %s+%#lx%s\n", name.c_str(),
-                 static_cast<unsigned long>(sym->probe_offset - sym->file_offset), ret ? " entry+return" : "");
+    std::fprintf(stderr, "hc_probe: %s on %s+%#lx%s\n", bpf_program__name(entry), name.c_str(),
+                 static_cast<unsigned long>(sym->probe_offset - sym->file_offset), exit ? " entry+return" : "");
   }
-  int rc = run_command(command, [](pid_t) {});
+  int rc;
+  {
+    CountingReader reader(bpf_map__fd(skel->maps.floor_ring));
+    if (!reader.ok()) {
+      std::perror("ring_buffer__new");
+      return 2;
+    }
+    rc = run_command(command, [](pid_t) {});
+  }
   print_prog_stats(skel->obj);
   links.clear();
   hook_cost_empty__destroy(skel);
@@ -225,8 +277,9 @@ int hooks_mode(const std::string& binary, char** command) {
 int usage(const char* argv0) {
   std::fprintf(stderr,
                "usage: %s empty [--ret] BINARY SYMBOL[,SYMBOL...] -- COMMAND [ARGS...]\n"
+               "       %s floor BINARY SYMBOL[,SYMBOL...] -- COMMAND [ARGS...]\n"
                "       %s hooks BINARY -- COMMAND [ARGS...]\n",
-               argv0, argv0);
+               argv0, argv0, argv0);
   return 2;
 }
 
@@ -240,7 +293,11 @@ int main(int argc, char** argv) {
     bool ret = i < argc && std::strcmp(argv[i], "--ret") == 0;
     if (ret) ++i;
     if (argc - i < 4 || std::strcmp(argv[i + 2], "--") != 0) return usage(argv[0]);
-    return empty_mode(ret, argv[i], argv[i + 1], argv + i + 3);
+    return baseline_mode(empty_programs, ret, argv[i], argv[i + 1], argv + i + 3);
+  }
+  if (mode == "floor") {
+    if (argc - i < 4 || std::strcmp(argv[i + 2], "--") != 0) return usage(argv[0]);
+    return baseline_mode(floor_programs, false, argv[i], argv[i + 1], argv + i + 3);
   }
   if (mode == "hooks") {
     if (argc - i < 3 || std::strcmp(argv[i + 1], "--") != 0) return usage(argv[0]);
