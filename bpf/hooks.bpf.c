@@ -452,14 +452,16 @@ static __always_inline int on_return(__u32 hook_id, __u64 ret)
 	__u16 nested = 0;
 	__u64 now;
 
-	if (!is_tracked(pid_tgid >> 32))
-		return 0;
+	/* No tracked check: a thread has a call stack only if a tracked entry made one,
+	 * and a call that began tracked is reported when it returns. */
 	stack = bpf_task_storage_get(&call_stacks, bpf_get_current_task_btf(), 0, 0);
+	if (!stack)
+		return 0;
 	/* No cookie (the ip is the return address): the innermost open call returns. */
-	if (!use_attach_cookie && stack && stack->depth)
+	if (!use_attach_cookie && stack->depth)
 		hook_id = stack->frames[(stack->depth - 1) & (BP_MAX_CALL_DEPTH - 1)].hook_id;
 	spec = bpf_map_lookup_elem(&hook_specs, &hook_id);
-	if (!spec || !stack)
+	if (!spec)
 		return 0;
 	depth = stack->depth;
 	/* The innermost frame of this hook; frames above it lost their return

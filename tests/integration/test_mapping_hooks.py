@@ -70,6 +70,12 @@ def test_what_tracking_cost_the_job_is_in_the_run(hooked_run):
     # Held before its first instruction, and at its two library-load stops.
     assert 0 < final(client, run, "bpfpads/startup_ms") < 60000
     assert 0 < final(client, run, "bpfpads/library_load_held_ms") < 60000
+    # Every hooked call is one ring record (none dropped here), read with the process
+    # tree's records; the CPU for reading and handling them is part of bpfpads' own.
+    metrics = run.data.metrics
+    hook_records = sum(v for k, v in metrics.items() if k.startswith("bpfpads/hook_hits/"))
+    assert metrics["bpfpads/records_read"] > hook_records > 0
+    assert 0 < metrics["bpfpads/collector_record_cpu_seconds"] <= metrics["bpfpads/collector_cpu_seconds"]
 
 
 def bpf_links_on(path):

@@ -7,5 +7,7 @@
 namespace bpfpads {
 
 uint64_t monotonic_ns();
+// The calling thread's CPU time (user + system) in nanoseconds.
+uint64_t thread_cpu_ns();
 
 }  // namespace bpfpads

@@ -158,8 +158,11 @@ DropCounts ProcTreeProbe::drops() const {
 int ProcTreeProbe::event_fd() const { return ring_buffer__epoll_fd(ring_buffer_.get()); }
 
 Result<int> ProcTreeProbe::consume() {
+  uint64_t cpu_before = thread_cpu_ns();
   int n = ring_buffer__consume(ring_buffer_.get());
+  record_cpu_ns_ += thread_cpu_ns() - cpu_before;
   if (n < 0) return make_errno_error("cannot read the ring buffer", n, "events");
+  records_read_ += static_cast<uint64_t>(n);
   return n;
 }
 

@@ -54,6 +54,10 @@ class ProcTreeProbe {
   int event_fd() const;
   // Hands every pending record to the handler; returns how many.
   Result<int> consume();
+  // Records handed over so far, and the CPU time consume() took for them, handlers
+  // included: the collector's cost per record, measured where it is spent.
+  uint64_t records_read() const { return records_read_; }
+  uint64_t record_cpu_ns() const { return record_cpu_ns_; }
   // The job is done: its fork/exec/exit/output probes go to `out`, to be dropped
   // together (kernel/link_dropper.h). The task iterator stays for the last sample.
   void release_links(std::vector<BpfLinkPtr>& out);
@@ -68,6 +72,8 @@ class ProcTreeProbe {
   RingBufferPtr ring_buffer_;
   EventHandler on_event_;
   uint64_t undecodable_ = 0;
+  uint64_t records_read_ = 0;
+  uint64_t record_cpu_ns_ = 0;
 };
 
 }  // namespace bpfpads

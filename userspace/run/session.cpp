@@ -479,6 +479,11 @@ int Session::finish() {
   double self_cpu = static_cast<double>(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
                     static_cast<double>(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6;
   totals.push_back({"bpfpads/collector_cpu_seconds", self_cpu, end, 0});
+  // Of that CPU, what reading the ring's records and handling them took (loggers and
+  // the job's library-load stops included): the part that grows with hooked calls.
+  totals.push_back({"bpfpads/records_read", static_cast<double>(probe_->records_read()), end, 0});
+  totals.push_back({"bpfpads/collector_record_cpu_seconds", static_cast<double>(probe_->record_cpu_ns()) / 1e9,
+                    end, 0});
   totals.push_back({"bpfpads/collector_peak_memory_mb", static_cast<double>(self.ru_maxrss) * 1024 / 1e6,
                     end, 0});
   recorder_->log_metrics(totals);
