@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,6 +81,20 @@ def target_ns(cmd, **kw):
     """Runs a command whose last stdout line is the target's JSON; returns it."""
     out = subprocess.run(cmd, capture_output=True, text=True, check=True, **kw).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def wait_for_probes_gone(binary, timeout=30.0):
+    """bpfpads returns before its probes are out (a child process drops them after it
+    exits, kernel/link_dropper.h); until then every call of `binary` still traps. The
+    next variant must not pay for them."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        shown = json.loads(subprocess.run(["bpftool", "-j", "link", "show"], check=True, capture_output=True,
+                                          text=True).stdout or "[]")
+        if not any(str(binary) in (link.get("path", ""), link.get("file", "")) for link in shown):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"probes on {binary} still attached {timeout:.0f} s after bpfpads returned")
 
 
 def metrics(db):
@@ -136,6 +151,7 @@ class Bench:
         cmd = [str(self.bpfpads), "run", "-q", "--tracking-uri", f"sqlite:///{db}", "--no-default-mappings",
                "--mapping", str(mapping), "--max-hook-rate", "1e12", "--", str(binary), str(n)]
         res = target_ns(cmd, cwd=self.tmp)
+        wait_for_probes_gone(binary)
         if collect is not None:
             collect.append(metrics(db))
         db.unlink(missing_ok=True)
