@@ -272,6 +272,44 @@ def test_hot_hook_is_stopped_and_the_run_says_why(mode, require_root, run_bpfpad
     assert f"over --max-hook-rate 1000: {stopped}" in run.data.tags["bpfpads.hook_notes"]
 
 
+# hot_step with its return value: a paired hook (uprobe + uretprobe), on an event
+# that no logger handles, so that a million calls cost the collector little.
+PAIRED_HOT_STEP = """
+metadata: {author: "bpfpads tests", version: "1.0.0", library: {name: "hot_loop", version: "*"}}
+mappings:
+  :{exe:*hot_loop}:
+    :hot_step:
+      hooks: "only_counted"
+      capture:
+        returns: i64
+"""
+
+
+@pytest.mark.parametrize("mode", sorted(ATTACH_MODES))
+def test_only_the_tracked_tree_produces_hits_and_records(mode, require_root, run_bpfpads, testprogs, workdir):
+    # Probes are per file: another process running the same program traps on them
+    # all along, entries and returns, and must leave no trace in the run.
+    mapping = workdir / "paired_hot_step.yaml"
+    mapping.write_text(PAIRED_HOT_STEP)
+    outside = subprocess.Popen([str(testprogs / "hot_loop"), "4"], stdout=subprocess.PIPE, text=True)
+    try:
+        time.sleep(0.2)  # in its loop before the probes go in, and after they are out
+        res = run_bpfpads(["run", "--no-default-mappings", "--max-hook-rate", "1e12", "--mapping", str(mapping),
+                           "--", str(testprogs / "hot_loop"), "0.5"], env=ATTACH_MODES[mode], check_returncode=0)
+    finally:
+        outside_calls = int(outside.communicate(timeout=30)[0].split("calls=")[1].split()[0])
+    calls = int(res.stdout.split("calls=")[1].split()[0])
+    run = only_run(mlflow_client(f"sqlite:///{workdir}/mlflow.db"))
+    metrics = run.data.metrics
+    assert outside_calls > calls > 1000
+    assert metrics["bpfpads/hook_hits/hot_step"] == calls
+    assert metrics["bpfpads/dropped/unpaired_return"] == 0
+    # One record per tracked call at most (a full ring drops some, counted), plus the
+    # process tree's own: none from the outside process's millions of returns.
+    dropped = metrics["bpfpads/dropped/ring_buffer_full"]
+    assert calls - dropped <= metrics["bpfpads/records_read"] <= calls - dropped + 100
+
+
 def test_run_strict_refuses_a_path_that_matches_nothing_before_the_job_starts(
         require_root, run_bpfpads, testprogs, workdir):
     text = MAPPING.read_text().replace(":train_step:", ":train_stepp:")
