@@ -1,30 +1,15 @@
 """LightGBM tracked from outside with the shipped mappings/lightgbm.yaml, checked
 against what the library itself reports and against mlflow.lightgbm.autolog."""
 import json
-import subprocess
 from pathlib import Path
 
-from conftest import assert_cv_folds, final, history, mlflow_client, only_run
-from test_xgboost import PY, SOURCE_DIR, metric_histories
+from conftest import assert_cv_folds, final, history
+from ml_jobs import WORKLOADS, job_runners, metric_histories
 
-JOB = SOURCE_DIR / "tests" / "integration" / "workloads" / "lgb_job.py"
+JOB = WORKLOADS / "lgb_job.py"
+tracked, autologged = job_runners(JOB)
 TRAIN_PARAMS = {"objective": "binary", "num_leaves": "7", "learning_rate": "0.2", "seed": "7",
                 "num_threads": "2", "verbose": "-1", "min_data_in_leaf": "10"}
-
-
-def tracked(run_bpfpads, workdir, *args, returncode=0):
-    res = run_bpfpads(["run", "--", PY, str(JOB), *args], check_returncode=returncode, timeout=300)
-    client = mlflow_client(f"sqlite:///{workdir}/mlflow.db")
-    return client, only_run(client), res
-
-
-def autologged(workdir, *args):
-    uri = f"sqlite:///{workdir}/autolog.db"
-    out = subprocess.run([PY, str(JOB), *args, "--autolog", uri], cwd=workdir, capture_output=True, text=True,
-                         timeout=300)
-    assert out.returncode == 0, out.stderr
-    client = mlflow_client(uri)
-    return client, only_run(client)
 
 
 def test_train_params_metrics_inputs_model(require_root, run_bpfpads, workdir):

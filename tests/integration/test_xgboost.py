@@ -1,40 +1,20 @@
 """XGBoost tracked from outside with the shipped mappings/xgboost.yaml, checked against
 what the library itself reports and against mlflow.xgboost.autolog (docs/parity.md)."""
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from conftest import SOURCE_DIR, assert_cv_folds, final, history, mlflow_client, only_run
+from ml_jobs import PY, WORKLOADS, job_runners, metric_histories
 
-JOB = SOURCE_DIR / "tests" / "integration" / "workloads" / "xgb_job.py"
-PY = os.environ.get("BPFPADS_ML_PYTHON", sys.executable)
+JOB = WORKLOADS / "xgb_job.py"
+tracked, autologged = job_runners(JOB)
 import xgboost as xgb  # noqa: E402  (the venv of tests/requirements.txt)
 XGB_DIR = Path(xgb.__file__).parent
 # A list value (eval_metric) is one XGBoosterSetParam call per item: the second is
 # versioned by the sink (params are immutable in MLflow).
 TRAIN_PARAMS = {"objective": "binary:logistic", "max_depth": "3", "eta": "0.3", "eval_metric": "logloss",
                 "eval_metric.1": "auc", "seed": "7", "nthread": "2", "validate_parameters": "True"}
-
-
-def tracked(run_bpfpads, workdir, *args, returncode=0):
-    res = run_bpfpads(["run", "--", PY, str(JOB), *args], check_returncode=returncode, timeout=300)
-    client = mlflow_client(f"sqlite:///{workdir}/mlflow.db")
-    return client, only_run(client), res
-
-
-def autologged(workdir, *args):
-    uri = f"sqlite:///{workdir}/autolog.db"
-    out = subprocess.run([PY, str(JOB), *args, "--autolog", uri], cwd=workdir, capture_output=True, text=True,
-                         timeout=300)
-    assert out.returncode == 0, out.stderr
-    client = mlflow_client(uri)
-    return client, only_run(client)
-
-
-def metric_histories(client, run, prefix_filter=lambda k: "/" not in k):
-    return {k: history(client, run, k) for k in run.data.metrics if prefix_filter(k)}
 
 
 def test_train_params_metrics_inputs_model_version(require_root, run_bpfpads, workdir):
