@@ -13,6 +13,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -32,6 +33,7 @@
 #include "run/output_tail.h"
 #include "run/process_scan.h"
 #include "run/run_recorder.h"
+#include "run/run_store.h"
 #include "run/store_ownership.h"
 #include "setup/setup_function.h"
 #include "setup/setup_text.h"
@@ -71,11 +73,6 @@ std::string resolve_command(const std::string& name) {
   return {};
 }
 
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::string(v) : fallback;
-}
-
 std::string signal_name(int sig) {
   const char* abbrev = sigabbrev_np(sig);
   return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
@@ -112,6 +109,7 @@ class Session {
 
  private:
   Result<> prepare();
+  Result<> load_and_attach(StartupClock& clock);
   Result<> start_job();
   Result<> adopt_job();
   void record_setup();
@@ -169,24 +167,24 @@ Result<> Session::prepare() {
   if (auto r = check_tracing_privileges(); !r) return r;
   if (auto r = check_kernel_btf(); !r) return r;
 
-  std::error_code ec;
-  auto cwd = std::filesystem::current_path(ec);
-  std::string uri = !opt_.tracking_uri.empty() ? opt_.tracking_uri : env_or("MLFLOW_TRACKING_URI", "");
-  auto store_options = store_options_from_env();
-  if (!store_options) return std::unexpected(store_options.error());
-  store_options->offline_ok = store_options->offline_ok || opt_.offline_ok;
-  auto store = open_store(uri, cwd, *store_options);
+  // The store opens beside the loading of the BPF programs: a new SQLite database or a
+  // remote server takes tens of milliseconds that the job would otherwise wait for.
+  auto store_ready = std::async(std::launch::async | std::launch::deferred, [this] {
+    return open_run_store({opt_.tracking_uri, opt_.experiment_name, opt_.offline_ok});
+  });
+  auto kernel_side = load_and_attach(clock);
+  auto store = store_ready.get();
+  // The user's own mistakes (a store that takes no writes) first.
   if (!store) return std::unexpected(store.error());
-  if (auto location = resolve_tracking_uri(uri, cwd)) ownership_ = StoreOwnership::before_run(*location);
-  store_ = std::move(*store);
-  // Checked before the job starts: never run a job untracked.
-  if (auto r = store_->check_writable(); !r) return r;
-  std::string experiment =
-      !opt_.experiment_name.empty() ? opt_.experiment_name : env_or("MLFLOW_EXPERIMENT_NAME", "Default");
-  auto exp = store_->get_or_create_experiment(experiment);
-  if (!exp) return std::unexpected(exp.error().with_context("experiment '" + experiment + "'"));
-  experiment_id_ = *exp;
+  store_ = std::move(store->store);
+  ownership_ = std::move(store->ownership);
+  experiment_id_ = std::move(store->experiment_id);
+  clock.lap("store (waited for after attaching)");
+  return kernel_side;
+}
 
+Result<> Session::load_and_attach(StartupClock& clock) {
+  std::error_code ec;
   BpfOptions bopt;
   bopt.follow_children = opt_.follow_children;
   // Output into files (or /dev/null) is read back at the end: no syscall tracepoint.
@@ -216,7 +214,6 @@ Result<> Session::prepare() {
       hooks_->configure(bopt);
     }
   }
-  clock.lap("store");
   auto maps = SharedMaps::create(bopt.max_processes, bopt.ring_buffer_bytes);
   if (!maps) return std::unexpected(maps.error());
   shared_maps_ = std::move(*maps);

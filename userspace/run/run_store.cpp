@@ -1,0 +1,39 @@
+#include "run/run_store.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "store/uri.h"
+
+namespace bpfpads {
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+}  // namespace
+
+Result<RunStore> open_run_store(const RunStoreRequest& request) {
+  std::error_code ec;
+  auto cwd = std::filesystem::current_path(ec);
+  std::string uri = !request.tracking_uri.empty() ? request.tracking_uri : env_or("MLFLOW_TRACKING_URI", "");
+  auto options = store_options_from_env();
+  if (!options) return std::unexpected(options.error());
+  options->offline_ok = options->offline_ok || request.offline_ok;
+  auto store = open_store(uri, cwd, *options);
+  if (!store) return std::unexpected(store.error());
+  RunStore out;
+  if (auto location = resolve_tracking_uri(uri, cwd)) out.ownership = StoreOwnership::before_run(*location);
+  out.store = std::move(*store);
+  if (auto r = out.store->check_writable(); !r) return std::unexpected(r.error());
+  std::string experiment =
+      !request.experiment_name.empty() ? request.experiment_name : env_or("MLFLOW_EXPERIMENT_NAME", "Default");
+  auto id = out.store->get_or_create_experiment(experiment);
+  if (!id) return std::unexpected(id.error().with_context("experiment '" + experiment + "'"));
+  out.experiment_id = *id;
+  return out;
+}
+
+}  // namespace bpfpads

@@ -1,0 +1,31 @@
+// The store a run is written to, opened and checked before the job starts (a job is
+// never run untracked), with the experiment it goes into.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/error.h"
+#include "run/store_ownership.h"
+#include "store/store.h"
+
+namespace bpfpads {
+
+struct RunStoreRequest {
+  std::string tracking_uri;     // empty: $MLFLOW_TRACKING_URI, else the default store
+  std::string experiment_name;  // empty: $MLFLOW_EXPERIMENT_NAME, else "Default"
+  bool offline_ok = false;
+};
+
+struct RunStore {
+  std::unique_ptr<Store> store;
+  std::optional<StoreOwnership> ownership;  // local stores: what to hand to the sudo caller
+  std::string experiment_id;
+};
+
+// Opens the store, checks that it takes writes and finds or creates the experiment.
+// Touches nothing but the store, so it can run beside the loading of BPF programs.
+Result<RunStore> open_run_store(const RunStoreRequest& request);
+
+}  // namespace bpfpads
