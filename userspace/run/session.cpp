@@ -38,7 +38,6 @@
 #include "setup/setup_function.h"
 #include "setup/setup_text.h"
 #include "store/store.h"
-#include "store/uri.h"
 
 namespace bpfpads {
 namespace {
@@ -167,8 +166,8 @@ Result<> Session::prepare() {
   if (auto r = check_tracing_privileges(); !r) return r;
   if (auto r = check_kernel_btf(); !r) return r;
 
-  // The store opens beside the loading of the BPF programs: a new SQLite database or a
-  // remote server takes tens of milliseconds that the job would otherwise wait for.
+  // The store opens beside the loading of the BPF programs: a tracking server's round
+  // trips take tens of milliseconds that the job would otherwise wait for.
   auto store_ready = std::async(std::launch::async | std::launch::deferred, [this] {
     return open_run_store({opt_.tracking_uri, opt_.experiment_name, opt_.offline_ok});
   });
