@@ -102,27 +102,36 @@ std::pair<bpf_program*, bpf_program*> floor_programs(hook_cost_empty* skel, bool
   return {skel->progs.floor_plain_entry, nullptr};
 }
 
-// Counts the records of `ring` on a thread while it lives; woken like bpfpads'
-// collector (by a full MiB, else every second).
+// Counts the records of a ring. With `poll`, a thread reads them while the command
+// runs, woken like bpfpads' collector (by the programs' lazy wake-ups, else every
+// second); without, they wait in the ring for drain().
 class CountingReader {
  public:
-  explicit CountingReader(int ring_fd)
+  CountingReader(int ring_fd, bool poll)
       : rb_(ring_buffer__new(ring_fd, [](void* ctx, void*, size_t) { return ++*static_cast<uint64_t*>(ctx), 0; },
                              &records_, nullptr)) {
-    if (rb_) thread_ = std::thread([this] {
-        while (!done_) ring_buffer__poll(rb_, 1000);
+    if (rb_ && poll) thread_ = std::thread([this] {
+        while (!done_) ring_buffer__poll(rb_.get(), 1000);
       });
   }
-  ~CountingReader() {
+  ~CountingReader() { stop(); }
+  bool ok() const { return rb_ != nullptr; }
+  void stop() {
     done_ = true;
     if (thread_.joinable()) thread_.join();
-    if (rb_) ring_buffer__free(rb_);
   }
-  bool ok() const { return rb_ != nullptr; }
+  // After stop(): reads what is left in one pass; returns how many records and how long.
+  std::pair<uint64_t, double> drain() {
+    uint64_t before = records_;
+    auto t0 = std::chrono::steady_clock::now();
+    ring_buffer__consume(rb_.get());
+    return {records_ - before, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+  }
+  uint64_t records() const { return records_; }
 
  private:
   uint64_t records_ = 0;
-  ring_buffer* rb_;
+  bpfpads::RingBufferPtr rb_;
   std::atomic<bool> done_ = false;
   std::thread thread_;
 };
@@ -164,7 +173,7 @@ int baseline_mode(ProgramsFor programs_for, bool ret, const std::string& binary,
   }
   int rc;
   {
-    CountingReader reader(bpf_map__fd(skel->maps.floor_ring));
+    CountingReader reader(bpf_map__fd(skel->maps.floor_ring), true);
     if (!reader.ok()) {
       std::perror("ring_buffer__new");
       return 2;
@@ -237,40 +246,22 @@ int hooks_mode(const std::string& binary, char** command) {
     ++id;
   }
   auto* skel = (*programs)->skel();
-  uint64_t records = 0;
-  ring_buffer* rb = ring_buffer__new(
-      bpf_map__fd(skel->maps.events),
-      [](void* ctx, void*, size_t) {
-        ++*static_cast<uint64_t*>(ctx);
-        return 0;
-      },
-      &records, nullptr);
-  if (!rb) {
+  CountingReader reader(bpf_map__fd(skel->maps.events), !fill);
+  if (!reader.ok()) {
     std::perror("ring_buffer__new");
     return 2;
   }
-  // Like the collector: woken by the hooks' lazy wake-ups, else every second.
-  std::atomic<bool> done = false;
-  std::thread reader([&] {
-    while (!done && !fill) ring_buffer__poll(rb, 1000);
-  });
   int rc = run_command(command, [&](pid_t pid) {
     uint32_t key = static_cast<uint32_t>(pid);
     bp_tracked value{};
     bpf_map_update_elem(bpf_map__fd(skel->maps.tracked), &key, &value, BPF_ANY);
   });
-  done = true;
-  reader.join();
+  reader.stop();
   print_prog_stats((*hook_programs)->skel()->obj);
-  uint64_t before = records;
-  auto t0 = std::chrono::steady_clock::now();
-  ring_buffer__consume(rb);
-  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  uint64_t left = records - before;
+  auto [left, s] = reader.drain();
   std::fprintf(stderr, "hc_probe: %llu records; %llu left at exit, drained in %.6f s (%.1f M records/s)\n",
-               static_cast<unsigned long long>(records), static_cast<unsigned long long>(left), s,
+               static_cast<unsigned long long>(reader.records()), static_cast<unsigned long long>(left), s,
                s > 0 ? static_cast<double>(left) / s / 1e6 : 0.0);
-  ring_buffer__free(rb);
   return rc;
 }
 
