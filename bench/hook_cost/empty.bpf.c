@@ -53,11 +53,14 @@ struct floor_out {
 	__u64 ret;
 };
 
-/* Like bpfpads' hooks: the reader is woken by its own timer or a full MiB, not per record. */
-static __always_inline __u64 wake_flags(void)
+/* As bpfpads' lazy_wakeup_flags() (bpf/maps.bpf.h): the reader is woken when the
+ * backlog crosses another MiB, else by its own timer. */
+static __always_inline __u64 wake_flags(__u64 size)
 {
-	return bpf_ringbuf_query(&floor_ring, BPF_RB_AVAIL_DATA) >= (1 << 20) ? BPF_RB_FORCE_WAKEUP
-									      : BPF_RB_NO_WAKEUP;
+	__u64 len = (size + 8 + 7) & ~7ULL;
+	__u64 avail = bpf_ringbuf_query(&floor_ring, BPF_RB_AVAIL_DATA);
+
+	return avail >= len && (avail >> 20) != ((avail - len) >> 20) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 /* A record of `size` bytes (a constant once inlined), its clock and pid filled in. */
@@ -78,7 +81,7 @@ int floor_plain_entry(struct pt_regs *ctx)
 	struct floor_head *r = start_record(sizeof(*r));
 
 	if (r)
-		bpf_ringbuf_submit(r, wake_flags());
+		bpf_ringbuf_submit(r, wake_flags(sizeof(*r)));
 	return 0;
 }
 
@@ -110,7 +113,7 @@ int floor_strs_return(struct pt_regs *ctx)
 		return 0;
 	bpf_probe_read_user_str(r->name, sizeof(r->name), (const void *)a->arg0);
 	bpf_probe_read_user_str(r->value, sizeof(r->value), (const void *)a->arg1);
-	bpf_ringbuf_submit(r, wake_flags());
+	bpf_ringbuf_submit(r, wake_flags(sizeof(*r)));
 	return 0;
 }
 
@@ -126,7 +129,7 @@ int floor_out_return(struct pt_regs *ctx)
 	bpf_probe_read_user(&out, sizeof(out), (const void *)a->arg1);
 	r->out = out;
 	r->ret = PT_REGS_RC(ctx);
-	bpf_ringbuf_submit(r, wake_flags());
+	bpf_ringbuf_submit(r, wake_flags(sizeof(*r)));
 	return 0;
 }
 
