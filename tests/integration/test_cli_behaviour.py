@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from faults import SUDO_NOBODY, caller_owned_folder
 from conftest import mlflow_client, only_run
 
 
@@ -115,19 +116,30 @@ def test_interrupting_attach_leaves_the_job_running(require_root, bpfpads_bin, t
         job.wait()
 
 
-def test_under_sudo_the_job_and_its_run_belong_to_the_caller(require_root, run_bpfpads, testprogs, workdir):
+def test_under_sudo_the_job_and_its_run_belong_to_the_caller(require_root, run_bpfpads, testprogs):
     """sudo sets SUDO_UID/SUDO_GID/SUDO_USER: the job runs as that user, mlflow.user names
-    them, and the files bpfpads created are theirs."""
-    os.chmod(workdir, 0o777)
-    res = run_bpfpads(["run", "--", "sh", "-c", "id -u; exit 4"], check_returncode=4,
-                      env={"SUDO_UID": "65534", "SUDO_GID": "65534", "SUDO_USER": "nobody"})
-    assert res.stdout.strip().splitlines()[0] == "65534"
-    run = only_run(mlflow_client(sqlite_uri(workdir)))
-    assert run.data.tags["mlflow.user"] == "nobody" and run.info.user_id == "nobody"
-    assert (workdir / "mlflow.db").stat().st_uid == 65534
-    run_dir = workdir / "mlruns" / run.info.experiment_id / run.info.run_id
-    assert (run_dir / "artifacts" / "bpfpads" / "stdout_tail.txt").stat().st_uid == 65534
-    assert run_dir.stat().st_uid == 65534
+    them, and the files bpfpads created are theirs (written as them from the start)."""
+    with caller_owned_folder() as (_, job):
+        res = run_bpfpads(["run", "--", "sh", "-c", "id -u; exit 4"], cwd=job, check_returncode=4,
+                          env=SUDO_NOBODY)
+        assert res.stdout.strip().splitlines()[0] == "65534"
+        run = only_run(mlflow_client(sqlite_uri(job)))
+        assert run.data.tags["mlflow.user"] == "nobody" and run.info.user_id == "nobody"
+        assert (job / "mlflow.db").stat().st_uid == 65534
+        run_dir = job / "mlruns" / run.info.experiment_id / run.info.run_id
+        assert (run_dir / "artifacts" / "bpfpads" / "stdout_tail.txt").stat().st_uid == 65534
+        assert run_dir.stat().st_uid == 65534
+        for dirpath, dirnames, filenames in os.walk(job):
+            for name in dirnames + filenames:
+                assert os.lstat(os.path.join(dirpath, name)).st_uid == 65534
+
+
+def test_under_sudo_a_folder_the_caller_cannot_write_is_refused_before_the_job(require_root, run_bpfpads, workdir):
+    # pytest's folder is root's (0700 above it): the caller could not write a store there.
+    flag = workdir / "ran"
+    res = run_bpfpads(["run", "--", "touch", str(flag)], env=SUDO_NOBODY, check_returncode=2)
+    assert "as nobody, the user who called sudo" in res.stderr
+    assert not flag.exists()
 
 
 def test_as_root_keeps_root_under_sudo(require_root, run_bpfpads, workdir):

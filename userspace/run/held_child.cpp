@@ -53,6 +53,16 @@ std::string exec_failure_message(const std::string& command, int err_no) {
 
 int exec_failure_exit_code(int err_no) { return err_no == ENOENT ? 127 : 126; }
 
+void wait_readable(int fd, const std::function<void()>& while_waiting) {
+  for (;;) {
+    pollfd pfd{fd, POLLIN, 0};
+    int ready = poll(&pfd, 1, 5);
+    if (ready < 0 && errno != EINTR) return;
+    if (ready > 0) return;
+    if (while_waiting) while_waiting();
+  }
+}
+
 Result<HeldChild> HeldChild::spawn(const ChildOptions& opt) {
   if (opt.argv.empty()) return make_error("no command given", "run");
   int gate[2], status[2];
@@ -96,13 +106,7 @@ int HeldChild::release(const std::function<void()>& while_waiting) {
   gate_.reset();  // EOF on the gate: the child goes on to exec
   int err = 0;
   ssize_t n;
-  for (;;) {
-    pollfd pfd{exec_status_.get(), POLLIN, 0};
-    int ready = poll(&pfd, 1, 5);
-    if (ready < 0 && errno != EINTR) break;
-    if (ready > 0) break;
-    if (while_waiting) while_waiting();
-  }
+  wait_readable(exec_status_.get(), while_waiting);
   do {
     n = read(exec_status_.get(), &err, sizeof(err));
   } while (n < 0 && errno == EINTR);

@@ -44,6 +44,9 @@ class HeldChild {
 
   // Gives the terminal back to our process group (idempotent).
   void restore_terminal();
+  // Leaves the terminal where it is from now on: our group's owner is gone and the
+  // shell has taken the terminal back.
+  void forget_terminal() { owns_terminal_ = false; }
 
  private:
   HeldChild() = default;
@@ -52,6 +55,11 @@ class HeldChild {
   Fd exec_status_;  // read end: errno of a failed exec, or EOF on success
   bool owns_terminal_ = false;
 };
+
+// Waits until `fd` is readable (or failed), running `while_waiting` every few
+// milliseconds meanwhile: the held job may stop at a library load that the collector
+// has to handle before the job can go on.
+void wait_readable(int fd, const std::function<void()>& while_waiting);
 
 // What a shell prints for a command it cannot run, e.g. "foo: command not found".
 std::string exec_failure_message(const std::string& command, int err_no);

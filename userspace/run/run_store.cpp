@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "store/store_as_identity.h"
 #include "store/uri.h"
 
 namespace bpfpads {
@@ -15,17 +16,20 @@ std::string env_or(const char* name, const std::string& fallback) {
 
 }  // namespace
 
-Result<RunStore> open_run_store(const RunStoreRequest& request) {
+Result<std::unique_ptr<Store>> reopen_run_store(const RunStoreRequest& request) {
   std::error_code ec;
   auto cwd = std::filesystem::current_path(ec);
   std::string uri = !request.tracking_uri.empty() ? request.tracking_uri : env_or("MLFLOW_TRACKING_URI", "");
   auto options = store_options_from_env();
   if (!options) return std::unexpected(options.error());
   options->offline_ok = options->offline_ok || request.offline_ok;
-  auto store = open_store(uri, cwd, *options);
+  return open_store_as(request.writer, uri, cwd, *options);
+}
+
+Result<RunStore> open_run_store(const RunStoreRequest& request) {
+  auto store = reopen_run_store(request);
   if (!store) return std::unexpected(store.error());
   RunStore out;
-  if (auto location = resolve_tracking_uri(uri, cwd)) out.ownership = StoreOwnership::before_run(*location);
   out.store = std::move(*store);
   if (auto r = out.store->check_writable(); !r) return std::unexpected(r.error());
   std::string experiment =

@@ -30,11 +30,11 @@
 #include "run/file_tail.h"
 #include "run/held_child.h"
 #include "run/identity.h"
+#include "run/job_guard.h"
 #include "run/output_tail.h"
 #include "run/process_scan.h"
 #include "run/run_recorder.h"
 #include "run/run_store.h"
-#include "run/store_ownership.h"
 #include "setup/setup_function.h"
 #include "setup/setup_text.h"
 #include "store/store.h"
@@ -116,6 +116,7 @@ class Session {
   void on_event(const KernelEvent& ev);
   void on_signal(const signalfd_siginfo& si);
   void reap_children();
+  void on_guard();
   void sample();
   bool tree_done();
   int finish();
@@ -123,13 +124,13 @@ class Session {
 
   const SessionOptions& opt_;
   std::unique_ptr<Store> store_;
-  std::optional<StoreOwnership> ownership_;
   std::string experiment_id_;
   SharedMaps shared_maps_;                 // before every BPF object: outlives the hook load thread
   std::unique_ptr<BpfPrograms> programs_;  // before the probes that use it: destroyed last
   std::unique_ptr<HookEngine> hooks_;
   std::unique_ptr<ProcTreeProbe> probe_;
-  std::optional<HeldChild> child_;
+  std::optional<JobGuard> guard_;  // the job's parent; outlives us (run/job_guard.h)
+  bool started_job_ = false;       // run mode: the guard forked the job
   std::unique_ptr<RunRecorder> recorder_;
   std::vector<std::string> job_argv_;
   std::string executable_;  // the job's program, resolved like execvp
@@ -137,6 +138,7 @@ class Session {
   std::filesystem::path job_cwd_;
   pid_t root_pid_ = 0;
   InvokingUser user_{};
+  std::optional<FsIdentity> caller_files_;  // under sudo: the caller, who owns the job's folders
 
   UsageTracker usage_{false};
   MachineUsage machine_;
@@ -169,14 +171,13 @@ Result<> Session::prepare() {
   // The store opens beside the loading of the BPF programs: a tracking server's round
   // trips take tens of milliseconds that the job would otherwise wait for.
   auto store_ready = std::async(std::launch::async | std::launch::deferred, [this] {
-    return open_run_store({opt_.tracking_uri, opt_.experiment_name, opt_.offline_ok});
+    return open_run_store({opt_.tracking_uri, opt_.experiment_name, opt_.offline_ok, caller_files_});
   });
   auto kernel_side = load_and_attach(clock);
   auto store = store_ready.get();
   // The user's own mistakes (a store that takes no writes) first.
   if (!store) return std::unexpected(store.error());
   store_ = std::move(store->store);
-  ownership_ = std::move(store->ownership);
   experiment_id_ = std::move(store->experiment_id);
   clock.lap("store (waited for after attaching)");
   return kernel_side;
@@ -216,6 +217,9 @@ Result<> Session::load_and_attach(StartupClock& clock) {
   auto maps = SharedMaps::create(bopt.max_processes, bopt.ring_buffer_bytes);
   if (!maps) return std::unexpected(maps.error());
   shared_maps_ = std::move(*maps);
+  // From here on a stop at a library load can hold a tracked process: if we die, the
+  // guard continues it.
+  if (auto r = guard_->watch_tracked(shared_maps_.tracked.get()); !r) return r;
   hooks_->use_maps(shared_maps_);
   // Executable targets are hooked before the job starts: their programs are verified
   // beside the core object. Otherwise they wait until the job runs.
@@ -237,26 +241,16 @@ Result<> Session::load_and_attach(StartupClock& clock) {
                                                 : "";
   if (hooks_->active())
     if (auto r = hooks_->attach(*programs_, executable_); !r) return r;
-  user_ = invoking_user();
   usage_ = UsageTracker(opt_.mode == SessionMode::Attach);
   clock.lap("attach");
   return {};
 }
 
 Result<> Session::start_job() {
-  ChildOptions copt;
-  copt.argv = opt_.command;
-  if (user_.via_sudo && !opt_.keep_root) {
-    copt.uid = user_.uid;
-    copt.gid = user_.gid;
-    copt.user_name = user_.name;
-  }
-  // Orphaned grandchildren are re-parented to us, so we reap them and see them end.
-  prctl(PR_SET_CHILD_SUBREAPER, 1);
-  auto child = HeldChild::spawn(copt);
-  if (!child) return std::unexpected(child.error());
-  child_.emplace(std::move(*child));
-  root_pid_ = child_->pid();
+  auto pid = guard_->spawn_job();
+  if (!pid) return std::unexpected(pid.error());
+  started_job_ = true;
+  root_pid_ = *pid;
   // Tracked before it runs a single instruction of the job.
   if (auto r = probe_->track(root_pid_, getpid(), 0); !r) {
     kill(root_pid_, SIGKILL);
@@ -301,6 +295,7 @@ void Session::record_setup() {
   ctx.argv = job_argv_;
   ctx.uid = user_.uid;
   ctx.user = user_.name;
+  ctx.file_identity = caller_files_;
   std::vector<std::string> warnings;
   SetupOutput out = run_setup_functions(ctx, warnings);
   recorder_->set_tags(out.tags);
@@ -323,7 +318,9 @@ void Session::on_event(const KernelEvent& ev) {
   }
   if (auto* exit = std::get_if<ProcExitEvent>(&ev)) {
     usage_.on_process_peak(exit->maxrss_pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
-    if (static_cast<pid_t>(exit->tgid) == root_pid_ && opt_.mode == SessionMode::Attach) {
+    // Under run the guard reports the job's wait status; the kernel's word serves when
+    // there is no guard left to ask.
+    if (static_cast<pid_t>(exit->tgid) == root_pid_ && (opt_.mode == SessionMode::Attach || guard_->lost())) {
       job_end_ = JobEnd::from_wait_status(static_cast<int>(exit->exit_code));
       root_exited_ = true;
     }
@@ -339,14 +336,17 @@ void Session::on_event(const KernelEvent& ev) {
 void Session::reap_children() {
   for (;;) {
     int status = 0;
-    pid_t pid = waitpid(-1, &status, WNOHANG);
+    pid_t pid = waitpid(-1, &status, WNOHANG);  // the guard, the link dropper
     if (pid <= 0) return;
-    if (pid == root_pid_) {
-      job_end_ = JobEnd::from_wait_status(status);
-      root_exited_ = true;
-      if (child_) child_->restore_terminal();
-    }
   }
+}
+
+void Session::on_guard() {
+  if (auto status = guard_->read_job_end()) {
+    job_end_ = JobEnd::from_wait_status(*status);
+    root_exited_ = true;
+  }
+  if (guard_->lost() && started_job_ && !root_exited_) log::warning("bpfpads' guard process ended before the job");
 }
 
 void Session::on_signal(const signalfd_siginfo& si) {
@@ -386,7 +386,7 @@ void Session::sample() {
 }
 
 bool Session::tree_done() {
-  if (opt_.mode == SessionMode::Run && !root_exited_) return false;
+  if (opt_.mode == SessionMode::Run && !root_exited_ && !guard_->lost()) return false;
   return probe_->tracked_count() == 0;
 }
 
@@ -404,7 +404,7 @@ Result<> Session::event_loop() {
 
   Fd ep(epoll_create1(EPOLL_CLOEXEC));
   if (!ep.valid()) return make_errno_error("epoll_create1", errno);
-  for (int fd : {probe_->event_fd(), sfd.get(), tfd.get()}) {
+  for (int fd : {probe_->event_fd(), sfd.get(), tfd.get(), guard_->fd()}) {
     epoll_event e{};
     e.events = EPOLLIN;
     e.data.fd = fd;
@@ -426,6 +426,9 @@ Result<> Session::event_loop() {
       if (fd == sfd.get()) {
         signalfd_siginfo si{};
         while (read(sfd.get(), &si, sizeof(si)) == sizeof(si)) on_signal(si);
+      } else if (fd == guard_->fd()) {
+        on_guard();
+        if (guard_->lost()) epoll_ctl(ep.get(), EPOLL_CTL_DEL, fd, nullptr);
       } else if (fd == tfd.get()) {
         uint64_t expirations = 0;
         ssize_t ignored = read(tfd.get(), &expirations, sizeof(expirations));
@@ -468,7 +471,7 @@ int Session::finish() {
   totals.push_back({"bpfpads/execs", static_cast<double>(execs_), end, 0});
   // What the job waited for before its first instruction: mapping files, the store,
   // loading and attaching the BPF programs.
-  if (child_) totals.push_back({"bpfpads/startup_ms", static_cast<double>(startup_ns_) / 1e6, end, 0});
+  if (started_job_) totals.push_back({"bpfpads/startup_ms", static_cast<double>(startup_ns_) / 1e6, end, 0});
   // What tracking cost: our own CPU and memory (the job's usage is not in RUSAGE_SELF).
   rusage self{};
   getrusage(RUSAGE_SELF, &self);
@@ -518,11 +521,10 @@ int Session::finish() {
   tags.push_back({"bpfpads.store_write_failures", std::to_string(store_failures)});
   recorder_->set_tags(tags);
   recorder_->finish(status, end);
+  guard_->run_finished();
   // The REST store ships in the background: give it a bounded time to drain; what is
   // left stays in the spool for `bpfpads sync`.
   if (auto r = store_->flush(std::chrono::seconds(10)); !r) log::warning(r.error().describe());
-  if (ownership_ && user_.via_sudo && !opt_.keep_root)
-    ownership_->give_to(user_.uid, user_.gid, recorder_->info());
 
   if (!opt_.quiet) {
     char secs[32];
@@ -551,6 +553,30 @@ int Session::run() {
   // Blocked before the fork, read through signalfd; the child unblocks them.
   sigprocmask(SIG_BLOCK, &handled_signals_, nullptr);
 
+  user_ = invoking_user();
+  // Under sudo (and unless the job keeps root) the caller's folders are touched as the
+  // caller: the store, the job's git repository.
+  if (user_.via_sudo && !opt_.keep_root) caller_files_ = FsIdentity::of_user(user_.uid, user_.gid, user_.name);
+  // The guard first, while we have one thread: it is a copy of this process.
+  GuardPlan plan;
+  plan.store = {opt_.tracking_uri, opt_.experiment_name, opt_.offline_ok, caller_files_};
+  if (opt_.mode == SessionMode::Run) {
+    ChildOptions job;
+    job.argv = opt_.command;
+    if (user_.via_sudo && !opt_.keep_root) {
+      job.uid = user_.uid;
+      job.gid = user_.gid;
+      job.user_name = user_.name;
+    }
+    plan.job = std::move(job);
+  }
+  auto guard = JobGuard::start(std::move(plan));
+  if (!guard) {
+    log::error(guard.error().describe());
+    return 2;
+  }
+  guard_.emplace(std::move(*guard));
+
   if (auto r = prepare(); !r) {
     log::error(r.error().describe());
     return 2;
@@ -575,19 +601,20 @@ int Session::run() {
   nr.tags.insert(nr.tags.end(), opt_.extra_tags.begin(), opt_.extra_tags.end());
   auto info = store_->create_run(nr);
   if (!info) {
-    if (child_) kill(root_pid_, SIGKILL);
+    if (started_job_) kill(root_pid_, SIGKILL);
     log::error(info.error().with_context("creating the run").describe());
     return 2;
   }
   recorder_ = std::make_unique<RunRecorder>(*store_, *info);
+  guard_->run_created(info->run_id);
   start_ns_ = monotonic_ns();
   hooks_->start_run(*recorder_, now_ms() * 1000 - static_cast<int64_t>(start_ns_ / 1000));
   sample();  // step 0: the baseline, before the job runs
 
   for (auto* file : {&stdout_file_, &stderr_file_})
     if (*file) (*file)->mark_start();  // what bpfpads printed so far is not the job's
-  if (child_) {
-    exec_errno_ = child_->release([this] { (void)probe_->consume(); });
+  if (started_job_) {
+    exec_errno_ = guard_->release_job([this] { (void)probe_->consume(); });
     startup_ns_ = monotonic_ns() - began_ns_;
     if (exec_errno_ != 0)
       log::error(exec_failure_message(job_argv_.empty() ? "" : job_argv_[0], exec_errno_));
@@ -597,7 +624,6 @@ int Session::run() {
 
   if (auto r = event_loop(); !r) log::error(r.error().describe());
   probe_->continue_all();
-  if (child_) child_->restore_terminal();
   int status = finish();
   // The probes are done with: a child process drops them after we exit (the
   // kernel's grace periods would add 0.1-0.3 s to every run).

@@ -162,6 +162,8 @@ class GitSetup final : public SetupFunction {
 
 Result<> collect_git_info(const SetupContext& ctx, SetupOutput& out, std::size_t diff_limit) {
   if (ctx.cwd.empty()) return make_error("no working directory to look at");
+  AsFsIdentity as_caller(ctx.file_identity);
+  if (!as_caller.ok()) return make_error("cannot read the repository as the invoking user", ctx.cwd.string());
   GitLibrary library;
   if (!library.ok()) return git_failure("cannot initialise libgit2", -1, "");
   // Under sudo the repository belongs to the caller, not root; libgit2 would refuse

@@ -8,12 +8,14 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "common/error.h"
+#include "common/fs_identity.h"
 #include "run/run_types.h"
 
 namespace bpfpads {
@@ -25,6 +27,10 @@ struct SetupContext {
   std::vector<std::string> argv;       // the job's command line
   uid_t uid = 0;                       // the invoking user (the sudo caller under sudo)
   std::string user;                    // that user's name
+  // Files in the job's folders (its git repository) are read as this identity: the
+  // sudo caller, so that a symlink the job placed cannot show root's files. nullopt:
+  // as bpfpads.
+  std::optional<FsIdentity> file_identity;
   std::filesystem::path proc_root = "/proc";  // fakes point these elsewhere in unit tests
   std::filesystem::path sys_root = "/sys";
   std::filesystem::path etc_root = "/etc";
