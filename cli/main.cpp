@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -82,6 +83,15 @@ void add_common_flags(CLI::App* cmd, CommonFlags& f) {
 }
 
 bool apply_common_flags(const CommonFlags& f, bpfpads::SessionOptions& o) {
+  // CLI11's range checks let NaN through (every comparison with it is false).
+  if (!std::isfinite(f.interval_s) || f.interval_s < 0.05 || f.interval_s > 3600) {
+    bpfpads::log::error("--interval: must be a number of seconds from 0.05 to 3600");
+    return false;
+  }
+  if (!std::isfinite(f.max_hook_rate) || f.max_hook_rate <= 0) {
+    bpfpads::log::error("--max-hook-rate: must be a positive number of calls per second");
+    return false;
+  }
   o.tracking_uri = f.tracking_uri;
   o.experiment_name = f.experiment;
   o.run_name = f.run_name;
@@ -133,6 +143,9 @@ int main(int argc, char** argv) {
   CLI::App* attach = app.add_subcommand("attach", "Adopt a running process and its descendants");
   add_common_flags(attach, attach_flags);
   attach->add_option("-p,--pid", pid, "Process to adopt")->required()->check(CLI::PositiveNumber);
+  bool force_attach = false;
+  attach->add_flag("--force", force_attach,
+                   "Adopt PID 1, a kernel thread, or bpfpads' own ancestor (refused otherwise)");
   attach->footer(kAttachExamples);
 
   // Everything after the first "--" is the job's, untouched: CLI11 would otherwise
@@ -199,6 +212,7 @@ int main(int argc, char** argv) {
       if (!apply_common_flags(attach_flags, options)) return 2;
       options.mode = bpfpads::SessionMode::Attach;
       options.attach_pid = pid;
+      options.force_attach = force_attach;
     }
     return bpfpads::run_session(options);
   } catch (const std::exception& e) {

@@ -27,6 +27,7 @@
 #include "kernel/privileges.h"
 #include "kernel/proctree_probe.h"
 #include "kernel/shared_maps.h"
+#include "run/attach_target.h"
 #include "run/file_tail.h"
 #include "run/held_child.h"
 #include "run/identity.h"
@@ -75,6 +76,17 @@ std::string resolve_command(const std::string& name) {
 std::string signal_name(int sig) {
   const char* abbrev = sigabbrev_np(sig);
   return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
+}
+
+// An interrupt (SIGINT, SIGTERM, SIGHUP, SIGQUIT) that arrived while they were blocked
+// during start-up, taken off the pending set; 0 when none did.
+int take_pending_interrupt() {
+  sigset_t interrupts;
+  sigemptyset(&interrupts);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&interrupts, sig);
+  timespec now{};
+  int sig = sigtimedwait(&interrupts, nullptr, &now);
+  return sig > 0 ? sig : 0;
 }
 
 // How the job ended, from a wait(2) status.
@@ -553,6 +565,12 @@ int Session::run() {
   // Blocked before the fork, read through signalfd; the child unblocks them.
   sigprocmask(SIG_BLOCK, &handled_signals_, nullptr);
 
+  // A target attach must refuse, before anything is loaded.
+  if (opt_.mode == SessionMode::Attach)
+    if (auto r = check_attach_target(opt_.attach_pid, opt_.force_attach); !r) {
+      log::error(r.error().describe());
+      return 2;
+    }
   user_ = invoking_user();
   // Under sudo (and unless the job keeps root) the caller's folders are touched as the
   // caller: the store, the job's git repository.
@@ -599,6 +617,13 @@ int Session::run() {
              {"bpfpads.version", BPFPADS_VERSION_STRING},
              {"bpfpads.sampling_interval_ms", std::to_string(opt_.interval.count())}};
   nr.tags.insert(nr.tags.end(), opt_.extra_tags.begin(), opt_.extra_tags.end());
+  // Interrupted during start-up (signals wait, blocked, until the loop reads them): the
+  // held job never starts. Before the run exists there is no run; after, it says so.
+  if (int sig = started_job_ ? take_pending_interrupt() : 0) {
+    kill(root_pid_, SIGKILL);  // held before exec: not one instruction of the job ran
+    log::error("interrupted by " + signal_name(sig) + " during start-up: the job was not started, no run was created");
+    return 128 + sig;
+  }
   auto info = store_->create_run(nr);
   if (!info) {
     if (started_job_) kill(root_pid_, SIGKILL);
@@ -613,6 +638,15 @@ int Session::run() {
 
   for (auto* file : {&stdout_file_, &stderr_file_})
     if (*file) (*file)->mark_start();  // what bpfpads printed so far is not the job's
+  if (int sig = started_job_ ? take_pending_interrupt() : 0) {
+    kill(root_pid_, SIGKILL);
+    std::string why = "interrupted by " + signal_name(sig) + " during start-up: the job was not started";
+    recorder_->set_tags({{"bpfpads.interrupted", "true"}, {"bpfpads.error", why}});
+    recorder_->finish(RunStatus::Killed, now_ms());
+    guard_->run_finished();
+    log::error(why + "; run " + recorder_->info().run_id + " marked KILLED");
+    return 128 + sig;
+  }
   if (started_job_) {
     exec_errno_ = guard_->release_job([this] { (void)probe_->consume(); });
     startup_ns_ = monotonic_ns() - began_ns_;

@@ -20,6 +20,7 @@ struct SessionOptions {
   SessionMode mode = SessionMode::Run;
   std::vector<std::string> command;  // run: the job's argv
   pid_t attach_pid = 0;              // attach: the process to adopt
+  bool force_attach = false;         // attach: adopt PID 1, kernel threads, our ancestors too
 
   std::string tracking_uri;     // empty: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db
   std::string experiment_name;  // empty: $MLFLOW_EXPERIMENT_NAME, else "Default"

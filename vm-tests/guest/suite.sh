@@ -155,7 +155,9 @@ t_sigterm_marks_killed() {
   "$bpfpads" run -- "$progs/workload" --sleep 60 >"$W/out" 2>"$W/err" &
   local pid=$! deadline=$((SECONDS + 30))
   # Wait for the job itself, not a fixed time: bpfpads starts slowly under TCG.
-  until pgrep -f "workload --sleep 60" >/dev/null; do
+  # -x matches the program name: bpfpads and its guard carry the same words in their
+  # command lines, and a SIGTERM during start-up is a different test.
+  until pgrep -x workload >/dev/null; do
     kill -0 "$pid" 2>/dev/null || break # bpfpads already gave up: its status says why
     ((SECONDS < deadline)) || die "the job did not start within 30 s"
     sleep 0.2
