@@ -60,6 +60,14 @@ HookCatalog::HookCatalog(std::vector<LoadedMapping> mappings, PipelineConfig con
     use.library = m.file.metadata.library.name;
     use.library_version = "not loaded";
     use.status = "waiting for its library";
+    size_t python = 0, native = 0;
+    for (const auto& e : m.file.entries) (e.target.is_native() ? native : python)++;
+    // Said plainly instead of "waiting": a Python path selects a Python function, which
+    // needs the interpreter reader (userspace/python/), not a library load.
+    if (python > 0 && native == 0)
+      use.status = "Python targets are not tracked yet: " + std::to_string(python) + " entries inactive";
+    else if (python > 0)
+      use.status = "waiting for its library; its " + std::to_string(python) + " Python targets are not tracked yet";
     uses_[&m] = use;
   }
 }

@@ -118,6 +118,16 @@ HookEngine::HookEngine(HookCatalog catalog, const HookEngineOptions& options)
       if (e.target.kind == Target::Kind::NativeLibrary) library_names_.push_back(e.target.object);
       if (e.target.kind == Target::Kind::NativeExecutable) has_exe_targets_ = true;
     }
+  for (const auto& m : catalog_.mappings()) {
+    size_t python = 0;
+    for (const auto& e : m.file.entries) python += e.target.is_native() ? 0 : 1;
+    if (python == 0) continue;
+    // Accepted, yet nothing would come of these entries: say so once, in the run too.
+    python_notes_.push_back(m.path + ": " + std::to_string(python) +
+                            " Python targets are not tracked yet (bpfpads hooks native functions and USDT "
+                            "probes; Python functions from outside the interpreter are in progress)");
+    log::warning(python_notes_.back());
+  }
 }
 
 void HookEngine::configure(BpfOptions& options) const {
@@ -158,8 +168,10 @@ HookAttacher* HookEngine::attacher() {
 
 std::vector<std::string> HookEngine::degradations() {
   attacher();  // a load still running ends now
-  if (!programs_failed_.empty()) return {programs_failed_};
-  return programs_degraded_;
+  std::vector<std::string> out = python_notes_;
+  if (!programs_failed_.empty()) out.push_back(programs_failed_);
+  else out.insert(out.end(), programs_degraded_.begin(), programs_degraded_.end());
+  return out;
 }
 
 Result<> HookEngine::attach(BpfPrograms& programs, const std::string& executable) {

@@ -111,6 +111,7 @@ class HookEngine {
   std::unique_ptr<Dispatcher> dispatcher_;
   std::vector<uint64_t> last_hits_;
   std::vector<std::string> notes_;  // attach failures, detached hooks
+  std::vector<std::string> python_notes_;  // mapping files whose Python entries do nothing yet
   uint64_t library_stops_ = 0;
   uint64_t held_ns_ = 0;  // the job stopped at library loads, in total
   std::set<std::string> looked_at_;          // "path#inode" of files already resolved
