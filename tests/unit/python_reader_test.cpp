@@ -1,0 +1,168 @@
+// The Python reader against real interpreters: each one runs a script that prints what
+// it knows about itself (id() of code objects is their address), and the reader must
+// find the same from outside, without stopping or changing it.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "python/python_process.h"
+#include "python/python_resolver.h"
+#include "python_interpreters.h"
+
+extern char** environ;
+
+namespace bpfpads {
+namespace {
+
+constexpr const char* kScript = R"PY(
+import sys, json.decoder
+class Base:
+    def fit(self, X, y=None): return X
+    @staticmethod
+    def helper(): pass
+    @classmethod
+    def build(cls): return cls()
+class Child(Base):
+    pass
+def größe(): pass
+print(sys.version_info.major, sys.version_info.minor, sys.version_info.micro,
+      hex(id(json.decoder.JSONDecoder.decode.__code__)), hex(id(Base.fit.__code__)),
+      hex(id(Base.helper.__code__)), hex(id(Base.build.__code__)), hex(id(größe.__code__)),
+      hex(id(json.decoder.JSONDecoder.decode)), flush=True)
+sys.stdin.read()
+)PY";
+
+// A running interpreter: the line it printed, and it waits until we close its stdin.
+class RunningPython {
+ public:
+  explicit RunningPython(const std::string& exe) {
+    int in[2], out[2];
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) return;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    std::vector<char*> argv = {const_cast<char*>(exe.c_str()), const_cast<char*>("-c"),
+                               const_cast<char*>(kScript), nullptr};
+    if (posix_spawn(&pid_, exe.c_str(), &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&fa);
+    close(in[0]);
+    close(out[1]);
+    stdin_ = in[1];
+    FILE* f = fdopen(out[0], "r");
+    char buf[1024];
+    if (f && fgets(buf, sizeof(buf), f)) line_ = buf;
+    if (f) fclose(f);
+  }
+  ~RunningPython() {
+    if (stdin_ >= 0) close(stdin_);
+    if (pid_ > 0) {
+      int status;
+      waitpid(pid_, &status, 0);
+    }
+  }
+  pid_t pid() const { return pid_; }
+  const std::string& line() const { return line_; }
+
+ private:
+  pid_t pid_ = -1;
+  int stdin_ = -1;
+  std::string line_;
+};
+
+uint64_t hex(const std::string& s) { return std::stoull(s, nullptr, 16); }
+
+TEST(PythonReader, FindsFunctionsAndTheirCodeObjectsInEveryInterpreter) {
+  auto interpreters = testing::available_interpreters();
+  ASSERT_FALSE(interpreters.empty()) << "no CPython 3.9-3.13 on this machine (pyenv or /usr/bin/python3.11)";
+  // CI's machines have them all: pyenv's 3.9 to 3.13 and Debian's static 3.11.
+  if (std::getenv("CI")) EXPECT_EQ(interpreters.size(), 6u);
+  for (const auto& interp : interpreters) {
+    SCOPED_TRACE(interp.executable);
+    RunningPython job(interp.executable);
+    ASSERT_GT(job.pid(), 0);
+    std::istringstream line(job.line());
+    int major = 0, minor = 0, micro = 0;
+    std::string decode_code, fit_code, helper_code, build_code, unicode_code, decode_function;
+    line >> major >> minor >> micro >> decode_code >> fit_code >> helper_code >> build_code >> unicode_code >>
+        decode_function;
+    ASSERT_FALSE(decode_function.empty()) << "the script printed: " << job.line();
+
+    auto py = find_python(job.pid());
+    ASSERT_TRUE(py) << py.error().describe();
+    EXPECT_EQ(py->major, major);
+    EXPECT_EQ(py->minor, minor);
+    if (minor >= 11) EXPECT_EQ(py->micro, micro);  // older builds say only X.Y in their file name
+
+    PythonResolver resolver(*py);
+    auto decode = resolver.function("json.decoder.JSONDecoder.decode");
+    ASSERT_TRUE(decode) << decode.error().describe();
+    EXPECT_EQ(decode->code, hex(decode_code));
+    EXPECT_EQ(decode->function, hex(decode_function));
+    EXPECT_EQ(decode->qualname, minor >= 11 ? "JSONDecoder.decode" : "decode");
+    EXPECT_NE(decode->filename.find("json/decoder.py"), std::string::npos) << decode->filename;
+    EXPECT_GT(decode->first_line, 300);
+    EXPECT_NE(decode->first_instruction, 0u);
+
+    // A method found along the MRO, static and class methods, a non-ASCII name.
+    auto fit = resolver.function("__main__.Child.fit");
+    ASSERT_TRUE(fit) << fit.error().describe();
+    EXPECT_EQ(fit->code, hex(fit_code));
+    auto helper = resolver.function("__main__.Base.helper");
+    ASSERT_TRUE(helper) << helper.error().describe();
+    EXPECT_EQ(helper->code, hex(helper_code));
+    auto build = resolver.function("__main__.Child.build");
+    ASSERT_TRUE(build) << build.error().describe();
+    EXPECT_EQ(build->code, hex(build_code));
+    auto unicode = resolver.function("__main__.größe");
+    ASSERT_TRUE(unicode) << unicode.error().describe();
+    EXPECT_EQ(unicode->code, hex(unicode_code));
+
+    // What is not there is said, by name.
+    auto missing = resolver.function("json.decoder.JSONDecoder.no_such_method");
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.error().describe().find("has no attribute no_such_method"), std::string::npos);
+    auto not_imported = resolver.function("sklearn.base.BaseEstimator.fit");
+    ASSERT_FALSE(not_imported);
+    EXPECT_NE(not_imported.error().describe().find("module sklearn is not imported"), std::string::npos);
+    auto not_function = resolver.function("json.decoder.JSONDecoder");
+    ASSERT_FALSE(not_function);
+    EXPECT_NE(not_function.error().describe().find("not a Python function"), std::string::npos);
+
+    auto modules = resolver.module_names();
+    ASSERT_TRUE(modules) << modules.error().describe();
+    EXPECT_NE(std::find(modules->begin(), modules->end(), "json.decoder"), modules->end());
+  }
+}
+
+TEST(PythonReader, AProcessThatIsNotPythonIsSaidSo) {
+  auto py = find_python(getpid());
+  ASSERT_FALSE(py);
+  EXPECT_NE(py.error().describe().find("no Python interpreter found"), std::string::npos);
+}
+
+TEST(PythonReader, VersionFromFileNames) {
+  EXPECT_EQ(python_version_from_name("libpython3.10.so.1.0"), std::make_pair(3, 10));
+  EXPECT_EQ(python_version_from_name("python3.9"), std::make_pair(3, 9));
+  EXPECT_EQ(python_version_from_name("libpython3.13t.so"), std::make_pair(3, 13));
+  EXPECT_EQ(python_version_from_name("python"), std::make_pair(0, 0));
+}
+
+TEST(PythonReader, LayoutsExistForTheSupportedVersionsOnly) {
+  for (int minor = 9; minor <= 13; ++minor) EXPECT_TRUE(python_layout(3, minor)) << minor;
+  EXPECT_FALSE(python_layout(3, 8));
+  EXPECT_FALSE(python_layout(3, 14));
+  EXPECT_FALSE(python_layout(2, 7));
+}
+
+}  // namespace
+}  // namespace bpfpads
