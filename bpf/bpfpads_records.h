@@ -33,6 +33,7 @@ enum bp_record_type {
 	BP_REC_HOOK_CALL_DATA = 6, /* a hooked call with string/buffer captures */
 	BP_REC_LIBRARY_LOADED = 7, /* the dynamic loader mapped objects: the process is stopped */
 	BP_REC_HOOK_HIT = 8,       /* a call of an entry-only hook that captures nothing */
+	BP_REC_PYTHON_CALL = 9,    /* a watched Python code object began to run */
 };
 
 /* Why something was lost. Userspace shows each count in the run. */
@@ -262,5 +263,40 @@ struct bp_lib_watch_config {
 };
 BP_STATIC_ASSERT(sizeof(struct bp_lib_watch_config) == 16 + BP_LIB_WATCH_NAMES * BP_LIB_WATCH_NAME_MAX,
 		 "bp_lib_watch_config layout");
+
+/* ---- Python functions: hardware watchpoints on a code object's first bytecode ---- */
+
+#define BP_PY_LOCALS 6  /* frame slots copied at entry: self and the first arguments */
+
+/* How a Python interpreter keeps its threads and frames (value of `python_procs`,
+ * keyed by tgid): offsets from userspace/python/python_layout.cpp. */
+#define BP_PY_TSTATE_BY_THREAD_ID 0x1u /* walk the interpreter's threads by native id (3.11+) */
+#define BP_PY_CFRAME 0x2u              /* the frame hangs off tstate->cframe (3.11, 3.12) */
+struct bp_python_proc {
+	__u64 runtime;               /* &_PyRuntime in the process */
+	__u32 flags;                 /* BP_PY_* */
+	__u16 interpreters_head;     /* runtime -> main interpreter */
+	__u16 gil_tstate_current;    /* runtime -> the thread that holds the GIL (<= 3.10) */
+	__u16 threads_head;          /* interpreter -> first thread state */
+	__u16 tstate_next;
+	__u16 native_thread_id;
+	__u16 cframe;
+	__u16 current_frame;         /* tstate (or cframe) -> the running frame */
+	__u16 frame_code;            /* frame -> code object */
+	__u16 frame_localsplus;      /* frame -> its locals, arguments first */
+	__u16 _pad;
+};
+BP_STATIC_ASSERT(sizeof(struct bp_python_proc) == 32, "bp_python_proc layout");
+
+struct bp_python_call {
+	struct bp_record_header hdr;
+	__u32 hook_id;
+	__u32 flags;                 /* BP_FLAG_UNREADABLE: a frame slot could not be read */
+	__u64 code;                  /* the frame's code object */
+	__u64 frame;
+	__u64 ip;                    /* where the watchpoint trapped */
+	__u64 locals[BP_PY_LOCALS];  /* the frame's first slots: self, X, y, ... */
+};
+BP_STATIC_ASSERT(sizeof(struct bp_python_call) == 24 + 8 + 24 + 8 * BP_PY_LOCALS, "bp_python_call layout");
 
 #endif /* BPFPADS_RECORDS_H */

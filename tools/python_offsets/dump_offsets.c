@@ -40,6 +40,11 @@ int main(void)
 {
 	printf("version=%d.%d\n", PY_MAJOR_VERSION, PY_MINOR_VERSION);
 	P("runtime.interpreters_head", offsetof(_PyRuntimeState, interpreters.head));
+#if PY_VERSION_HEX < 0x030C0000
+	P("runtime.gilstate_tstate_current", offsetof(_PyRuntimeState, gilstate.tstate_current));
+#else
+	P("runtime.gilstate_tstate_current", -1);
+#endif
 #if PY_VERSION_HEX >= 0x030C0000
 	P("interp.modules", offsetof(PyInterpreterState, imports.modules));
 #else

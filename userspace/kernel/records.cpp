@@ -116,6 +116,21 @@ Result<KernelEvent> decode_record(const void* data, size_t size) {
       if (!r) return std::unexpected(r.error());
       return LibraryLoadedEvent{r->hdr.tgid, r->hdr.tid, r->stopped != 0, r->hdr.ts_ns};
     }
+    case BP_REC_PYTHON_CALL: {
+      auto r = read_as<bp_python_call>(data, size, "python_call");
+      if (!r) return std::unexpected(r.error());
+      PythonCallEvent e{};
+      e.tgid = r->hdr.tgid;
+      e.tid = r->hdr.tid;
+      e.hook_id = r->hook_id;
+      e.locals_unreadable = (r->flags & BP_FLAG_UNREADABLE) != 0;
+      e.ts_ns = r->hdr.ts_ns;
+      e.code = r->code;
+      e.frame = r->frame;
+      e.ip = r->ip;
+      std::memcpy(e.locals, r->locals, sizeof(e.locals));
+      return e;
+    }
     default:
       return make_error("unknown record type " + std::to_string(hdr.type), "ring buffer");
   }

@@ -67,8 +67,21 @@ struct LibraryLoadedEvent {
   uint64_t ts_ns;  // when it was stopped, CLOCK_MONOTONIC
 };
 
+// A watched Python code object began to run (bpf/python.bpf.c).
+struct PythonCallEvent {
+  uint32_t tgid;
+  uint32_t tid;
+  uint32_t hook_id;
+  bool locals_unreadable;
+  uint64_t ts_ns;  // CLOCK_MONOTONIC
+  uint64_t code;
+  uint64_t frame;
+  uint64_t ip;     // where the watchpoint trapped
+  uint64_t locals[BP_PY_LOCALS];
+};
+
 using KernelEvent = std::variant<ProcForkEvent, ProcExecEvent, ProcExitEvent, OutputEvent,
-                                 HookCallEvent, LibraryLoadedEvent>;
+                                 HookCallEvent, LibraryLoadedEvent, PythonCallEvent>;
 
 Result<KernelEvent> decode_record(const void* data, size_t size);
 

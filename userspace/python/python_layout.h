@@ -16,6 +16,7 @@ struct PythonLayout {
   int major = 3;
   int minor = 0;
   long runtime_interpreters_head = -1;
+  long runtime_gilstate_tstate_current = -1;
   long interp_modules = -1;
   long interp_threads_head = -1;
   long tstate_next = -1;

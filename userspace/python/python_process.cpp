@@ -54,6 +54,25 @@ std::string PythonProcess::version() const {
   return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(micro);
 }
 
+bp_python_proc bpf_python_layout(const PythonProcess& py) {
+  const PythonLayout& l = py.layout;
+  auto u16 = [](long v) { return static_cast<uint16_t>(v < 0 ? 0 : v); };
+  bp_python_proc out{};
+  out.runtime = py.runtime_address;
+  if (l.tstate_native_thread_id >= 0) out.flags |= BP_PY_TSTATE_BY_THREAD_ID;
+  if (l.tstate_cframe >= 0) out.flags |= BP_PY_CFRAME;
+  out.interpreters_head = u16(l.runtime_interpreters_head);
+  out.gil_tstate_current = u16(l.runtime_gilstate_tstate_current);
+  out.threads_head = u16(l.interp_threads_head);
+  out.tstate_next = u16(l.tstate_next);
+  out.native_thread_id = u16(l.tstate_native_thread_id);
+  out.cframe = u16(l.tstate_cframe);
+  out.current_frame = u16(l.tstate_current_frame);
+  out.frame_code = u16(l.frame_code);
+  out.frame_localsplus = u16(l.frame_localsplus);
+  return out;
+}
+
 std::pair<int, int> python_version_from_name(const std::string& file_name) {
   static const std::regex version(R"((?:^|[^0-9.])(3)\.([0-9]{1,2})(?:[^0-9]|$))");
   std::smatch m;

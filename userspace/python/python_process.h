@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "bpfpads_records.h"
 #include "common/error.h"
 #include "python/python_layout.h"
 
@@ -26,6 +27,9 @@ struct PythonProcess {
 // Which process is a Python interpreter bpfpads can read, or why not: not Python, a
 // version without a layout, a free-threaded build (its objects are laid out otherwise).
 Result<PythonProcess> find_python(pid_t pid);
+
+// What the watchpoint program needs to find a thread's running frame in this process.
+bp_python_proc bpf_python_layout(const PythonProcess& py);
 
 // "3.9.18" / "libpython3.10.so.1.0" / "python3.11" -> {3, 11}; {0, 0} when none.
 std::pair<int, int> python_version_from_name(const std::string& file_name);

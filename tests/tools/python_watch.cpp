@@ -1,0 +1,97 @@
+// python_watch PID DOTTED_PATH SECONDS: watches one Python function in a running
+// interpreter with the watchpoint program and prints one line per call (thread and the
+// frame's first slots), then "calls N". For the integration tests of the watchpoint
+// mechanism below the hook engine (test_python_watch.py), and for trying it by hand.
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "kernel/python_programs.h"
+#include "kernel/records.h"
+#include "kernel/shared_maps.h"
+#include "python/python_process.h"
+#include "python/python_resolver.h"
+#include "python/python_watch.h"
+
+using namespace bpfpads;
+
+namespace {
+
+volatile sig_atomic_t interrupted = 0;
+
+int on_record(void* ctx, void* data, size_t size) {
+  auto ev = decode_record(data, size);
+  if (!ev) return 0;
+  if (auto* call = std::get_if<PythonCallEvent>(&*ev)) {
+    ++*static_cast<uint64_t*>(ctx);
+    if (std::getenv("PYTHON_WATCH_QUIET")) return 0;
+    std::printf("call tid=%u hook=%u ip=0x%llx frame=0x%llx locals=0x%llx,0x%llx,0x%llx\n", call->tid,
+                call->hook_id, static_cast<unsigned long long>(call->ip), static_cast<unsigned long long>(call->frame),
+                static_cast<unsigned long long>(call->locals[0]), static_cast<unsigned long long>(call->locals[1]),
+                static_cast<unsigned long long>(call->locals[2]));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: %s PID DOTTED_PATH SECONDS\n", argv[0]);
+    return 2;
+  }
+  pid_t pid = std::atoi(argv[1]);
+  auto py = find_python(pid);
+  if (!py) {
+    std::fprintf(stderr, "%s\n", py.error().describe().c_str());
+    return 1;
+  }
+  PythonResolver resolver(*py);
+  auto fn = resolver.function(argv[2]);
+  if (!fn) {
+    std::fprintf(stderr, "%s\n", fn.error().describe().c_str());
+    return 1;
+  }
+  auto maps = SharedMaps::create(1024, 1 << 22);
+  if (!maps) {
+    std::fprintf(stderr, "%s\n", maps.error().describe().c_str());
+    return 1;
+  }
+  uint32_t tgid = static_cast<uint32_t>(pid);
+  bp_tracked t{};
+  bpf_map_update_elem(maps->tracked.get(), &tgid, &t, BPF_ANY);
+  auto programs = PythonPrograms::load(*maps);
+  if (!programs) {
+    std::fprintf(stderr, "%s\n", programs.error().describe().c_str());
+    return 1;
+  }
+  // Placed and removed inside pauses of the process (python/process_pause.h).
+  PythonWatch watch(**programs, *py);
+  auto outcome = watch.add({{*fn, 7}});
+  if (!outcome[0].empty()) {
+    std::fprintf(stderr, "%s\n", outcome[0].c_str());
+    return 1;
+  }
+  std::printf("watching %s (%s, Python %s) with %zu watchpoints\n", argv[2], fn->qualname.c_str(),
+              py->version().c_str(), watch.event_fds().size());
+  std::fflush(stdout);
+  uint64_t calls = 0;
+  ring_buffer* rb = ring_buffer__new(maps->events.get(), on_record, &calls, nullptr);
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long>(std::atof(argv[3]) * 1000));
+  signal(SIGINT, [](int) { interrupted = 1; });
+  while (!interrupted && std::chrono::steady_clock::now() < until) ring_buffer__poll(rb, 50);
+  watch.remove_all();
+  ring_buffer__consume(rb);
+  ring_buffer__free(rb);
+  std::printf("calls %llu\n", static_cast<unsigned long long>(calls));
+  return 0;
+}
