@@ -46,6 +46,8 @@ struct CommonFlags {
   bool no_default_mappings = false;
   bool offline_ok = false;
   double max_hook_rate = 100000;
+  bool no_redact = false;
+  std::vector<std::string> redact;
 };
 
 void add_common_flags(CLI::App* cmd, CommonFlags& f) {
@@ -78,6 +80,12 @@ void add_common_flags(CLI::App* cmd, CommonFlags& f) {
                   "Detach a hook that fires more often than this per second (bounds the job's slowdown)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_flag("--no-redact", f.no_redact,
+                "Keep secrets as they are: by default passwords, tokens and keys in command lines, output tails, "
+                "captured values and URLs are written as ***");
+  cmd->add_option("--redact", f.redact, "Also replace what this regular expression matches by *** (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_flag("-v,--verbose", f.verbose, "Print debug messages (libbpf included)");
   cmd->add_flag("-q,--quiet", f.quiet, "No summary at the end");
 }
@@ -104,6 +112,8 @@ bool apply_common_flags(const CommonFlags& f, bpfpads::SessionOptions& o) {
   o.hooks.config_file = f.config;
   o.hooks.include_default_mappings = !f.no_default_mappings;
   o.hooks.max_hook_rate = f.max_hook_rate;
+  o.redact = !f.no_redact;
+  o.redact_patterns = f.redact;
   for (const auto& t : f.tags) {
     auto eq = t.find('=');
     if (eq == std::string::npos || eq == 0) {

@@ -130,4 +130,23 @@ std::vector<RegexGroups> PythonRegex::find_all(std::string_view subject) const {
   return matches;
 }
 
+std::string PythonRegex::replace_all(std::string_view subject, std::string_view replacement) const {
+  PCRE2_SIZE size = subject.size() + subject.size() / 4 + 64;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    std::string out(size, '\0');
+    PCRE2_SIZE len = out.size();
+    int rc = pcre2_substitute(code_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0,
+                              PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_EXTENDED | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH,
+                              nullptr, nullptr, reinterpret_cast<PCRE2_SPTR>(replacement.data()), replacement.size(),
+                              reinterpret_cast<PCRE2_UCHAR*>(out.data()), &len);
+    if (rc >= 0) {
+      out.resize(len);
+      return out;
+    }
+    if (rc != PCRE2_ERROR_NOMEMORY) break;
+    size = len + 1;  // PCRE2_SUBSTITUTE_OVERFLOW_LENGTH: the size it needs
+  }
+  return std::string(subject);
+}
+
 }  // namespace bpfpads

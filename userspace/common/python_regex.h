@@ -35,6 +35,11 @@ class PythonRegex {
   // values, such as XGBoost's "[3]\ttrain-rmse:0.5\teval-rmse:0.6".
   std::vector<RegexGroups> find_all(std::string_view subject) const;
 
+  // Python re.sub(pattern, replacement, subject) with `replacement` in PCRE2's
+  // extended syntax ($1 or ${name} for groups). The subject when the pattern or the
+  // replacement fails.
+  std::string replace_all(std::string_view subject, std::string_view replacement) const;
+
  private:
   struct Code;
   std::string pattern_;

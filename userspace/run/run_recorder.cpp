@@ -17,12 +17,16 @@ void RunRecorder::log_metrics(const std::vector<Metric>& metrics) {
 
 void RunRecorder::log_params(const std::vector<Param>& params) {
   if (params.empty()) return;
-  on_result(store_.log_batch(info_.run_id, {}, params, {}), "params");
+  std::vector<Param> clean = params;
+  for (auto& p : clean) p.value = redacted(p.value);
+  on_result(store_.log_batch(info_.run_id, {}, clean, {}), "params");
 }
 
 void RunRecorder::set_tags(const std::vector<Tag>& tags) {
   if (tags.empty()) return;
-  on_result(store_.log_batch(info_.run_id, {}, {}, tags), "tags");
+  std::vector<Tag> clean = tags;
+  for (auto& t : clean) t.value = redacted(t.value);
+  on_result(store_.log_batch(info_.run_id, {}, {}, clean), "tags");
 }
 
 void RunRecorder::log_inputs(const std::vector<DatasetInput>& datasets) {
@@ -31,7 +35,7 @@ void RunRecorder::log_inputs(const std::vector<DatasetInput>& datasets) {
 }
 
 void RunRecorder::log_artifact(const std::string& rel_path, std::string_view bytes) {
-  on_result(store_.log_artifact(info_, rel_path, bytes), "an artifact");
+  on_result(store_.log_artifact(info_, rel_path, redactor_ ? redacted(bytes) : std::string(bytes)), "an artifact");
 }
 
 void RunRecorder::log_artifact_file(const std::string& rel_dir, const std::filesystem::path& file) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/redaction.h"
 #include "run/run_types.h"
 #include "store/store.h"
 
@@ -14,7 +15,9 @@ namespace bpfpads {
 
 class RunRecorder {
  public:
-  RunRecorder(Store& store, RunInfo info) : store_(store), info_(std::move(info)) {}
+  // Tag and param values and text artifacts pass through `redactor` (nullptr: as they are).
+  RunRecorder(Store& store, RunInfo info, const Redactor* redactor = nullptr)
+      : store_(store), info_(std::move(info)), redactor_(redactor) {}
 
   const RunInfo& info() const { return info_; }
   void log_metrics(const std::vector<Metric>& metrics);
@@ -31,8 +34,11 @@ class RunRecorder {
  private:
   void on_result(const Result<>& r, const char* what);
 
+  std::string redacted(std::string_view text) const { return redactor_ ? redactor_->apply(text) : std::string(text); }
+
   Store& store_;
   RunInfo info_;
+  const Redactor* redactor_;
   uint64_t failed_writes_ = 0;
 };
 

@@ -143,6 +143,7 @@ class Session {
   std::unique_ptr<ProcTreeProbe> probe_;
   std::optional<JobGuard> guard_;  // the job's parent; outlives us (run/job_guard.h)
   bool started_job_ = false;       // run mode: the guard forked the job
+  Redactor redactor_;
   std::unique_ptr<RunRecorder> recorder_;
   std::vector<std::string> job_argv_;
   std::string executable_;  // the job's program, resolved like execvp
@@ -571,6 +572,12 @@ int Session::run() {
       log::error(r.error().describe());
       return 2;
     }
+  redactor_ = opt_.redact ? Redactor::with_defaults() : Redactor::disabled();
+  for (const auto& p : opt_.redact_patterns)
+    if (auto r = redactor_.add_pattern(p); !r) {
+      log::error(r.error().describe());
+      return 2;
+    }
   user_ = invoking_user();
   // Under sudo (and unless the job keeps root) the caller's folders are touched as the
   // caller: the store, the job's git repository.
@@ -617,6 +624,7 @@ int Session::run() {
              {"bpfpads.version", BPFPADS_VERSION_STRING},
              {"bpfpads.sampling_interval_ms", std::to_string(opt_.interval.count())}};
   nr.tags.insert(nr.tags.end(), opt_.extra_tags.begin(), opt_.extra_tags.end());
+  for (auto& t : nr.tags) t.value = redactor_.apply(t.value);
   // Interrupted during start-up (signals wait, blocked, until the loop reads them): the
   // held job never starts. Before the run exists there is no run; after, it says so.
   if (int sig = started_job_ ? take_pending_interrupt() : 0) {
@@ -630,7 +638,7 @@ int Session::run() {
     log::error(info.error().with_context("creating the run").describe());
     return 2;
   }
-  recorder_ = std::make_unique<RunRecorder>(*store_, *info);
+  recorder_ = std::make_unique<RunRecorder>(*store_, *info, &redactor_);
   guard_->run_created(info->run_id);
   start_ns_ = monotonic_ns();
   hooks_->start_run(*recorder_, now_ms() * 1000 - static_cast<int64_t>(start_ns_ / 1000));

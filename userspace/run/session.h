@@ -36,6 +36,9 @@ struct SessionOptions {
   bool offline_ok = false; // REST store: spool locally when the server cannot be reached
 
   HookEngineOptions hooks;  // mapping files, --config, hot-hook guard
+
+  bool redact = true;                       // secrets out of everything written (--no-redact)
+  std::vector<std::string> redact_patterns;  // --redact REGEX, besides the default rules
 };
 
 // Returns the exit status for bpfpads itself: the job's (128+N for signal N),

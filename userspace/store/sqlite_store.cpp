@@ -1,5 +1,7 @@
 #include "store/sqlite_store.h"
 
+#include <fcntl.h>
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -59,6 +61,12 @@ Result<SqliteDb*> SqliteStore::db() {
   if (!fs::is_directory(dir, ec))
     return make_error("directory of the MLflow database does not exist; create it or choose "
                       "another tracking URI", dir.string());
+  // A device or a folder is no database: SQLite would write its journal beside it
+  // (sqlite:////dev/null left a world-writable /dev/null-journal).
+  if (fs::exists(db_path_, ec) && !fs::is_regular_file(db_path_, ec))
+    return make_error("is not a regular file; the MLflow database must be a file (or a path where one can be "
+                      "created)",
+                      db_path_.string());
   auto db = SqliteDb::open(db_path_);
   if (!db) return std::unexpected(db.error());
   auto info = prepare_mlflow_db(*db, artifact_root_);
@@ -71,13 +79,14 @@ Result<SqliteDb*> SqliteStore::db() {
 Result<> SqliteStore::check_writable() {
   const fs::path dir = db_path_.parent_path();
   // SQLite writes a journal next to the DB, and artifacts go to <dir>/mlruns.
-  if (::access(dir.c_str(), W_OK | X_OK) != 0 && errno != ENOENT)
+  // AT_EACCESS: checked as the identity that will write (the sudo caller's fsuid).
+  if (::faccessat(AT_FDCWD, dir.c_str(), W_OK | X_OK, AT_EACCESS) != 0 && errno != ENOENT)
     return make_errno_error("cannot write in the directory of the MLflow database; make it "
                             "writable or choose another tracking URI", errno, dir.string());
   auto db = this->db();
   if (!db) return std::unexpected(db.error());
   std::error_code ec;
-  if (fs::exists(artifact_root_, ec) && ::access(artifact_root_.c_str(), W_OK | X_OK) != 0)
+  if (fs::exists(artifact_root_, ec) && ::faccessat(AT_FDCWD, artifact_root_.c_str(), W_OK | X_OK, AT_EACCESS) != 0)
     return make_errno_error("artifact directory is not writable; fix its permissions",
                             errno, artifact_root_.string());
   // Taking and releasing the write lock proves the file is writable and not held forever.
