@@ -35,6 +35,17 @@ TEST(OutputTail, KeepsTheLastBytesAndSaysWhatWasDropped) {
   EXPECT_NE(cut.text().find("earlier output not kept"), std::string::npos);
 }
 
+TEST(OutputTail, MarksWhereAWriteWasCutAndSaysWhenRecordsWereLost) {
+  OutputTail tail(1000);
+  tail.append("line 1\n", false);
+  tail.append("end of a long write\n", true);
+  EXPECT_EQ(tail.text().substr(tail.text().find("line 1")),
+            "line 1\n\n[bpfpads: the start of a long write was not kept here]\nend of a long write\n");
+  EXPECT_EQ(tail.text().find("[bpfpads: incomplete"), std::string::npos);
+  tail.mark_records_lost(12);
+  EXPECT_EQ(tail.text().rfind("[bpfpads: incomplete: 12 records were lost", 0), 0u);
+}
+
 TEST(HeldChild, RunsOnlyAfterReleaseAndReportsExecFailure) {
   ChildOptions ok;
   ok.argv = {"true"};

@@ -522,6 +522,9 @@ int Session::finish() {
   if (exec_errno_ != 0)
     tags.push_back({"bpfpads.error", exec_failure_message(job_argv_.empty() ? "" : job_argv_[0], exec_errno_)});
   if (status != RunStatus::Finished && opt_.log_on_failure) {
+    // Tails that came through the ring say when the ring lost records on the way.
+    if (uint64_t lost = drops[BP_DROP_RINGBUF_FULL]; lost > 0 && !stdout_file_) stdout_tail_.mark_records_lost(lost);
+    if (uint64_t lost = drops[BP_DROP_RINGBUF_FULL]; lost > 0 && !stderr_file_) stderr_tail_.mark_records_lost(lost);
     read_file_tails();
     if (!stdout_tail_.empty()) recorder_->log_artifact("bpfpads/stdout_tail.txt", stdout_tail_.text());
     if (!stderr_tail_.empty()) recorder_->log_artifact("bpfpads/stderr_tail.txt", stderr_tail_.text());
