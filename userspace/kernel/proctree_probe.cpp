@@ -103,6 +103,19 @@ size_t ProcTreeProbe::tracked_count() const {
   return n;
 }
 
+std::vector<pid_t> ProcTreeProbe::tracked_pids() const {
+  int fd = bpf_map__fd(programs_->skel()->maps.tracked);
+  uint32_t key = 0, next = 0;
+  const void* prev = nullptr;
+  std::vector<pid_t> out;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    out.push_back(static_cast<pid_t>(next));
+    key = next;
+    prev = &key;
+  }
+  return out;
+}
+
 void ProcTreeProbe::continue_all() const {
   int fd = bpf_map__fd(programs_->skel()->maps.tracked);
   uint32_t key = 0, next = 0;

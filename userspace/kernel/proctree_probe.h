@@ -41,6 +41,8 @@ class ProcTreeProbe {
   // SIGCONT to every tracked process: none may stay held at a library load when we
   // stop (the loader watch stops a process until its new libraries are probed).
   void continue_all() const;
+  // The tracked processes (tgids) now.
+  std::vector<pid_t> tracked_pids() const;
 
   // One pass of the task iterator: a sample per live thread of the tracked set.
   Result<std::vector<bp_task_sample>> sample_tasks() const;

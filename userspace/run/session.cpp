@@ -16,6 +16,7 @@
 #include <future>
 #include <memory>
 #include <optional>
+#include <set>
 #include <unordered_map>
 
 #include "common/clock.h"
@@ -127,6 +128,7 @@ class Session {
   Result<> event_loop();
   void on_event(const KernelEvent& ev);
   void on_signal(const signalfd_siginfo& si);
+  size_t forward_to_tracked_groups(int sig);
   void reap_children();
   void on_guard();
   void sample();
@@ -166,6 +168,8 @@ class Session {
   JobEnd job_end_;
   bool root_exited_ = false;
   int interrupts_ = 0;
+  int last_interrupt_ = 0;
+  bool stop_waiting_ = false;  // a second interrupt: end the run without the stragglers
   int exec_errno_ = 0;
   uint64_t forks_ = 0, execs_ = 0;
   sigset_t handled_signals_{};
@@ -369,14 +373,37 @@ void Session::on_signal(const signalfd_siginfo& si) {
     return;
   }
   ++interrupts_;
+  last_interrupt_ = sig;
   if (opt_.mode == SessionMode::Attach) return;  // the loop stops; the job is left alone
-  // Deliver it to the job the way a shell would: to its whole process group. A
-  // second interrupt stops it for good.
-  int forward = interrupts_ >= 3 ? SIGKILL : sig;
-  if (root_pid_ > 0 && !root_exited_) {
-    log::info("got " + signal_name(sig) + ", passing " + signal_name(forward) + " to the job");
-    if (kill(-root_pid_, forward) != 0) kill(root_pid_, forward);
+  // Deliver it the way a shell would, to whole process groups: every group a tracked
+  // process is in (the first process may be gone, its children not), not ours.
+  size_t groups = forward_to_tracked_groups(sig);
+  if (interrupts_ == 1) {
+    log::info("got " + signal_name(sig) + ", passed on to " + std::to_string(groups) + " process group" +
+              (groups == 1 ? "" : "s") + " of the job; again to stop waiting for it");
+    return;
   }
+  // The second one: the run ends now, as KILLED; processes that outlive it run on
+  // untracked.
+  stop_waiting_ = true;
+  size_t left = probe_->tracked_count();
+  log::info("got " + signal_name(sig) + " again: ending the run now" +
+            (left ? ", " + std::to_string(left) + " process" + (left == 1 ? "" : "es") + " of the job still running"
+                  : ""));
+}
+
+size_t Session::forward_to_tracked_groups(int sig) {
+  std::set<pid_t> groups;
+  pid_t ours = getpgrp();
+  for (pid_t pid : probe_->tracked_pids()) {
+    pid_t group = getpgid(pid);
+    if (group > 0 && group != ours) groups.insert(group);
+    else if (group == ours) kill(pid, sig);  // in our own group: to it alone
+  }
+  if (root_pid_ > 0 && !root_exited_ && groups.empty()) groups.insert(root_pid_);
+  for (pid_t group : groups)
+    if (kill(-group, sig) != 0) kill(group, sig);
+  return groups.size();
 }
 
 void Session::sample() {
@@ -427,7 +454,7 @@ Result<> Session::event_loop() {
   // The job may have ended before the loop started (a failed exec, a fast command).
   reap_children();
   while (!tree_done()) {
-    if (opt_.mode == SessionMode::Attach && interrupts_ > 0) break;
+    if ((opt_.mode == SessionMode::Attach && interrupts_ > 0) || stop_waiting_) break;
     epoll_event events[4];
     int n = epoll_wait(ep.get(), events, 4, -1);
     if (n < 0) {
@@ -559,7 +586,8 @@ int Session::finish() {
                           : "view it at " + url);
   }
   if (opt_.mode == SessionMode::Attach) return interrupted || !job_end_.known ? 0 : job_end_.shell_status();
-  return job_end_.known ? job_end_.shell_status() : 1;
+  if (job_end_.known) return job_end_.shell_status();
+  return interrupted ? 128 + last_interrupt_ : 1;  // ended before the job, as a shell reports it
 }
 
 int Session::run() {
