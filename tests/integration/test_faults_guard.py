@@ -12,7 +12,7 @@ import pytest
 
 from conftest import mlflow_client, only_run
 from faults import (fake_xgboost_library, our_bpf_links_on_the_loader, our_bpf_programs, process_state,
-                    wait_for)
+                    stopped_processes, wait_for)
 
 
 def start_loop_job_args(testprogs, workdir, exit_code=7):
@@ -161,3 +161,40 @@ def test_a_job_still_held_before_exec_never_starts_when_bpfpads_dies(require_roo
                 bpfpads.kill()
                 bpfpads.wait()
     pytest.fail("never caught the job between its fork and its exec in 30 tries")
+
+
+def test_sigkill_at_random_moments_never_harms_the_job(require_root, bpfpads_bin, testprogs, workdir):
+    """SIGKILL of bpfpads at 20 random moments (start-up, library-load holds, sampling,
+    shutdown): each time the job either never started or ran to its own end with its
+    own exit code; nothing stays stopped; every run that exists ends up finalised; no
+    BPF program or link of bpfpads is left."""
+    import random
+    rng = random.Random(12072026)
+    lib = fake_xgboost_library(workdir)
+    outcomes = {"never started": 0, "ran to its end": 0}
+    for i in range(20):
+        d = workdir / f"k{i}"
+        d.mkdir()
+        loop = f"{testprogs / 'dlopen_loop'} {lib} {d / 'stop'} {d / 'marker'} 7"
+        script = f"touch {d / 'started'}; (sleep 1.2; touch {d / 'stop'}) & {loop}; echo $? > {d / 'rc'}"
+        bp = subprocess.Popen([str(bpfpads_bin), "run", "--interval", "0.1", "--", "sh", "-c", script], cwd=d,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.0, 1.8))
+        bp.kill()
+        bp.wait()
+        if not (d / "started").exists():
+            time.sleep(0.5)
+            assert not (d / "started").exists(), f"attempt {i}: the job started after bpfpads died"
+            outcomes["never started"] += 1
+        else:
+            wait_for(lambda: (d / "rc").exists(), 20, f"attempt {i}: the job to end")
+            assert (d / "rc").read_text().strip() == "7", f"attempt {i}: the job did not end on its own"
+            assert (d / "marker").read_text().startswith("done ")
+            outcomes["ran to its end"] += 1
+        if (d / "mlflow.db").exists():
+            client = mlflow_client(f"sqlite:///{d}/mlflow.db")
+            wait_for(lambda: all(r.info.status != "RUNNING" for r in client.search_runs(["0"])), 15,
+                     f"attempt {i}: the run to be finalised")
+    assert not [p for p in stopped_processes() if "dlopen_loop" in open(f"/proc/{p}/cmdline").read()]
+    assert_nothing_left_behind()
+    print(outcomes)
