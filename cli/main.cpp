@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "kernel/forced_fallbacks.h"
 #include "mappings_command.h"
+#include "run/repair_command.h"
 #include "run/session.h"
 #include "store/spool_sync.h"
 
@@ -183,12 +184,18 @@ int main(int argc, char** argv) {
   sync->add_option("--max-wait", sync_wait_s, "Seconds to keep retrying")->capture_default_str();
   sync->add_flag("-q,--quiet", sync_options.quiet, "Only the summary line");
 
+  std::string repair_uri;
+  CLI::App* repair = app.add_subcommand(
+      "repair", "End runs left RUNNING by a bpfpads that died with its guard (KILLED, bpfpads.incomplete)");
+  repair->add_option("--tracking-uri", repair_uri, "The store (default $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)");
+
   try {
     app.parse(ours);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   if (mappings_cmd.parsed()) return mappings_cmd.execute();
+  if (repair->parsed()) return bpfpads::repair_command(repair_uri);
   if (sync->parsed()) {
     sync_options.max_wait = std::chrono::milliseconds(static_cast<long>(sync_wait_s * 1000));
     return bpfpads::sync_spool(sync_options);

@@ -35,6 +35,7 @@
 #include "run/job_guard.h"
 #include "run/output_tail.h"
 #include "run/process_scan.h"
+#include "run/run_repair.h"
 #include "run/run_recorder.h"
 #include "run/run_store.h"
 #include "setup/setup_function.h"
@@ -153,7 +154,8 @@ class Session {
   std::filesystem::path job_cwd_;
   pid_t root_pid_ = 0;
   InvokingUser user_{};
-  std::optional<FsIdentity> caller_files_;  // under sudo: the caller, who owns the job's folders
+  std::optional<FsIdentity> caller_files_;
+  std::vector<RepairedRun> repaired_;  // runs of dead collectors this start ended  // under sudo: the caller, who owns the job's folders
 
   UsageTracker usage_{false};
   MachineUsage machine_;
@@ -188,7 +190,10 @@ Result<> Session::prepare() {
   // The store opens beside the loading of the BPF programs: a tracking server's round
   // trips take tens of milliseconds that the job would otherwise wait for.
   auto store_ready = std::async(std::launch::async | std::launch::deferred, [this] {
-    return open_run_store({opt_.tracking_uri, opt_.experiment_name, opt_.offline_ok, caller_files_});
+    auto store = open_run_store({opt_.tracking_uri, opt_.experiment_name, opt_.offline_ok, caller_files_});
+    // Runs an earlier bpfpads left open, its guard dead too, end here.
+    if (store) repaired_ = repair_open_runs(*store->store);
+    return store;
   });
   auto kernel_side = load_and_attach(clock);
   auto store = store_ready.get();
@@ -197,6 +202,9 @@ Result<> Session::prepare() {
   store_ = std::move(store->store);
   experiment_id_ = std::move(store->experiment_id);
   clock.lap("store (waited for after attaching)");
+  for (const auto& r : repaired_)
+    if (r.problem.empty()) log::warning("run " + r.run_id + " was left open by a bpfpads that is gone: ended as KILLED");
+    else log::warning("a run left open by a bpfpads that is gone could not be ended: " + r.problem);
   return kernel_side;
 }
 
@@ -653,6 +661,7 @@ int Session::run() {
              {"mlflow.source.type", "LOCAL"},
              {"bpfpads.mode", opt_.mode == SessionMode::Run ? "run" : "attach"},
              {"bpfpads.version", BPFPADS_VERSION_STRING},
+             {kCollectorTag, collector_identity()},
              {"bpfpads.sampling_interval_ms", std::to_string(opt_.interval.count())}};
   nr.tags.insert(nr.tags.end(), opt_.extra_tags.begin(), opt_.extra_tags.end());
   for (auto& t : nr.tags) t.value = redactor_.apply(t.value);

@@ -307,4 +307,20 @@ Result<> FileStore::update_run(const std::string& run_id, RunStatus status, int6
   return write_file_atomic(run_dir(**run) / kMeta, run_meta_yaml(**run, /*fresh=*/false));
 }
 
+Result<std::vector<Store::OpenRun>> FileStore::open_runs_tagged(const std::string& key) {
+  std::vector<OpenRun> out;
+  std::error_code ec;
+  for (const auto& exp : fs::directory_iterator(root_, ec)) {
+    if (!is_experiment_dir(exp)) continue;
+    for (const auto& run : fs::directory_iterator(exp.path(), ec)) {
+      if (!fs::exists(run.path() / kMeta, ec)) continue;
+      auto meta = read_run_meta(run.path() / kMeta);
+      if (!meta || meta->status != 1 || meta->lifecycle_stage != "active") continue;  // 1: RUNNING
+      auto value = read_small_file(run.path() / "tags" / key);
+      if (value && *value) out.push_back({meta->run_id, **value});
+    }
+  }
+  return out;
+}
+
 }  // namespace bpfpads

@@ -393,4 +393,21 @@ Result<> SqliteStore::update_run(const std::string& run_id, RunStatus status, in
   return {};
 }
 
+Result<std::vector<Store::OpenRun>> SqliteStore::open_runs_tagged(const std::string& key) {
+  auto db = this->db();
+  if (!db) return std::unexpected(db.error());
+  auto q = (*db)->query(
+      "SELECT runs.run_uuid, tags.value FROM runs JOIN tags ON tags.run_uuid = runs.run_uuid "
+      "WHERE runs.status = 'RUNNING' AND runs.lifecycle_stage = 'active' AND tags.key = ?");
+  if (!q) return std::unexpected(q.error());
+  q->bind(1, std::string_view(key));
+  std::vector<OpenRun> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return out;
+    out.push_back({q->text(0), q->text(1)});
+  }
+}
+
 }  // namespace bpfpads

@@ -27,6 +27,7 @@ class SqliteStore final : public Store {
                         std::string_view bytes) override;
   Result<> log_artifact_file(const RunInfo& run, const std::string& rel_dir,
                              const std::filesystem::path& local_file) override;
+  Result<std::vector<OpenRun>> open_runs_tagged(const std::string& key) override;
   Result<> update_run(const std::string& run_id, RunStatus status, int64_t end_time_ms) override;
 
  private:

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/error.h"
 #include "run/run_types.h"
@@ -54,6 +55,18 @@ class Store {
   virtual Result<> flush(std::chrono::milliseconds budget) {
     (void)budget;
     return {};
+  }
+
+  // The active runs still marked RUNNING that carry tag `key`, with its value: for
+  // `bpfpads repair`, which ends those whose collector is gone. Stores that cannot
+  // list runs (a tracking server: its spool does this) return none.
+  struct OpenRun {
+    std::string run_id;
+    std::string tag_value;
+  };
+  virtual Result<std::vector<OpenRun>> open_runs_tagged(const std::string& key) {
+    (void)key;
+    return std::vector<OpenRun>{};
   }
 
   // A link that shows the run (a tracking server's web page); empty when there is none.

@@ -63,6 +63,10 @@ Result<> StoreAsIdentity::update_run(const std::string& run_id, RunStatus status
   return as_identity([&] { return inner_->update_run(run_id, status, end_time_ms); });
 }
 
+Result<std::vector<Store::OpenRun>> StoreAsIdentity::open_runs_tagged(const std::string& key) {
+  return as_identity([&] { return inner_->open_runs_tagged(key); });
+}
+
 Result<> StoreAsIdentity::flush(std::chrono::milliseconds budget) {
   return as_identity([&] { return inner_->flush(budget); });
 }

@@ -26,6 +26,7 @@ class StoreAsIdentity : public Store {
   Result<> log_artifact_file(const RunInfo& run, const std::string& rel_dir,
                              const std::filesystem::path& local_file) override;
   Result<> update_run(const std::string& run_id, RunStatus status, int64_t end_time_ms) override;
+  Result<std::vector<OpenRun>> open_runs_tagged(const std::string& key) override;
   Result<> flush(std::chrono::milliseconds budget) override;
   std::string run_url(const RunInfo& run) const override { return inner_->run_url(run); }
   std::optional<std::string> remote_run_id(const std::string& run_id) const override {
