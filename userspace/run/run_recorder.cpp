@@ -6,6 +6,7 @@ namespace bpfpads {
 
 void RunRecorder::on_result(const Result<>& r, const char* what) {
   if (r) return;
+  last_failure_ = r.error().describe();
   if (failed_writes_++ < 3)
     log::warning(std::string("could not write ") + what + " to the store: " + r.error().describe());
 }
@@ -42,8 +43,10 @@ void RunRecorder::log_artifact_file(const std::string& rel_dir, const std::files
   on_result(store_.log_artifact_file(info_, rel_dir, file), "an artifact");
 }
 
-void RunRecorder::finish(RunStatus status, int64_t end_time_ms) {
-  on_result(store_.update_run(info_.run_id, status, end_time_ms), "the run status");
+bool RunRecorder::finish(RunStatus status, int64_t end_time_ms) {
+  auto r = store_.update_run(info_.run_id, status, end_time_ms);
+  on_result(r, "the run status");
+  return r.has_value();
 }
 
 }  // namespace bpfpads

@@ -27,9 +27,11 @@ class RunRecorder {
   void log_inputs(const std::vector<DatasetInput>& datasets);
   void log_artifact(const std::string& rel_path, std::string_view bytes);
   void log_artifact_file(const std::string& rel_dir, const std::filesystem::path& file);
-  void finish(RunStatus status, int64_t end_time_ms);
+  // False when the store did not take the end: it still shows the run RUNNING.
+  bool finish(RunStatus status, int64_t end_time_ms);
 
   uint64_t failed_writes() const { return failed_writes_; }
+  const std::string& last_failure() const { return last_failure_; }
 
  private:
   void on_result(const Result<>& r, const char* what);
@@ -40,6 +42,7 @@ class RunRecorder {
   RunInfo info_;
   const Redactor* redactor_;
   uint64_t failed_writes_ = 0;
+  std::string last_failure_;
 };
 
 }  // namespace bpfpads

@@ -571,8 +571,10 @@ int Session::finish() {
   uint64_t store_failures = recorder_->failed_writes();
   tags.push_back({"bpfpads.store_write_failures", std::to_string(store_failures)});
   recorder_->set_tags(tags);
-  recorder_->finish(status, end);
-  guard_->run_finished();
+  bool ended = recorder_->finish(status, end);
+  // A store that refused the end keeps the run open; the guard tries again once we are
+  // gone, and `bpfpads repair` after it.
+  if (ended) guard_->run_finished();
   // The REST store ships in the background: give it a bounded time to drain; what is
   // left stays in the spool for `bpfpads sync`.
   if (auto r = store_->flush(std::chrono::seconds(10)); !r) log::warning(r.error().describe());
@@ -585,7 +587,15 @@ int Session::finish() {
                                           : "exit " + std::to_string(job_end_.exit_code);
     uint64_t lost = 0;
     for (auto d : drops) lost += d;
-    log::info("run " + recorder_->info().run_id + " " + run_status_name(status) + " after " + secs +
+    if (!ended)
+      log::warning("the store did not take the end of run " + recorder_->info().run_id + " (" +
+                   recorder_->last_failure() + "): it still shows the run RUNNING; 'bpfpads repair' ends it once " +
+                   "the store takes writes again");
+    if (recorder_->failed_writes() > 0)
+      log::warning(std::to_string(recorder_->failed_writes()) + " writes to the store failed in this run" +
+                   (recorder_->failed_writes() > 3 ? " (the first three are above)" : ""));
+    log::info("run " + recorder_->info().run_id + " " + (ended ? run_status_name(status) : "RUNNING in the store") +
+              " after " + secs +
               " s (" + how + "), " + recorder_->info().run_name + " in experiment " +
               experiment_id_ + " of " + store_->describe() +
               (lost ? ", " + std::to_string(lost) + " events dropped or cut (see bpfpads/dropped/*)" : ""));
