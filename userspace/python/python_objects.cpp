@@ -119,6 +119,24 @@ Result<std::vector<PyDictEntry>> PythonObjects::dict_entries(uint64_t dict, size
   return out;
 }
 
+Result<std::vector<uint64_t>> PythonObjects::keys_by_index(uint64_t keys, size_t max_entries) const {
+  if (layout_.keys_dk_kind < 0) return make_error("split keys are read through their dict before 3.11");
+  auto nentries = mem_.read_value<int64_t>(keys + static_cast<uint64_t>(layout_.keys_dk_nentries));
+  auto head = mem_.read_bytes(keys + static_cast<uint64_t>(layout_.keys_dk_log2_size), 3);
+  if (!nentries) return std::unexpected(nentries.error());
+  if (!head) return std::unexpected(head.error());
+  if (*nentries < 0 || static_cast<uint64_t>(*nentries) > max_entries) return make_error("keys table of impossible size");
+  unsigned log2_index_bytes = static_cast<uint8_t>((*head)[1]), kind = static_cast<uint8_t>((*head)[2]);
+  if (log2_index_bytes > 40) return make_error("keys table of impossible size");
+  uint64_t entries = keys + static_cast<uint64_t>(layout_.keys_dk_indices) + (1ULL << log2_index_bytes);
+  uint64_t entry_size = kind != 0 ? 16 : 24, key_at = kind != 0 ? 0 : 8;
+  auto raw = mem_.read_bytes(entries, static_cast<size_t>(*nentries) * entry_size);
+  if (!raw) return std::unexpected(raw.error());
+  std::vector<uint64_t> out(static_cast<size_t>(*nentries));
+  for (size_t i = 0; i < out.size(); ++i) std::memcpy(&out[i], raw->data() + i * entry_size + key_at, 8);
+  return out;
+}
+
 Result<std::optional<uint64_t>> PythonObjects::dict_get(uint64_t dict, const std::string& key) const {
   auto entries = dict_entries(dict);
   if (!entries) return std::unexpected(entries.error());

@@ -35,6 +35,9 @@ class PythonObjects {
   Result<std::string> str(uint64_t object, size_t max_chars = 4096) const;
   // The live entries of a dict, in insertion order, at most `max_entries`.
   Result<std::vector<PyDictEntry>> dict_entries(uint64_t dict, size_t max_entries = 1 << 20) const;
+  // The key objects of a keys table by entry index (a class's cached keys, shared by
+  // its instances' split values); null where an entry is empty.
+  Result<std::vector<uint64_t>> keys_by_index(uint64_t keys, size_t max_entries = 4096) const;
   // The value under a str key, nullopt when absent.
   Result<std::optional<uint64_t>> dict_get(uint64_t dict, const std::string& key) const;
 
