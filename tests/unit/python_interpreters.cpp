@@ -1,11 +1,48 @@
 #include "python_interpreters.h"
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 #include <cstdlib>
 #include <filesystem>
 
+extern char** environ;
+
 namespace bpfpads::testing {
+
+RunningScript::RunningScript(const std::string& exe, const char* script) {
+  int in[2], out[2];
+  if (pipe2(in, O_CLOEXEC) != 0) return;
+  if (pipe2(out, O_CLOEXEC) != 0) {
+    close(in[0]);
+    close(in[1]);
+    return;
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  std::vector<char*> argv = {const_cast<char*>(exe.c_str()), const_cast<char*>("-c"), const_cast<char*>(script),
+                             nullptr};
+  if (posix_spawn(&pid_, exe.c_str(), &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
+  posix_spawn_file_actions_destroy(&fa);
+  close(in[0]);
+  close(out[1]);
+  stdin_ = in[1];
+  FILE* f = fdopen(out[0], "r");
+  char buf[4096];
+  if (f && fgets(buf, sizeof(buf), f)) line_ = buf;
+  if (f) fclose(f);
+}
+
+RunningScript::~RunningScript() {
+  if (stdin_ >= 0) close(stdin_);
+  if (pid_ > 0) waitpid(pid_, nullptr, 0);
+}
 
 std::vector<Interpreter> available_interpreters() {
   std::vector<Interpreter> out;

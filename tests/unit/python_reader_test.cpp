@@ -1,10 +1,7 @@
 // The Python reader against real interpreters: each one runs a script that prints what
 // it knows about itself (id() of code objects is their address), and the reader must
 // find the same from outside, without stopping or changing it.
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
+
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -17,8 +14,6 @@
 #include "python/python_process.h"
 #include "python/python_resolver.h"
 #include "python_interpreters.h"
-
-extern char** environ;
 
 namespace bpfpads {
 namespace {
@@ -41,44 +36,6 @@ print(sys.version_info.major, sys.version_info.minor, sys.version_info.micro,
 sys.stdin.read()
 )PY";
 
-// A running interpreter: the line it printed, and it waits until we close its stdin.
-class RunningPython {
- public:
-  explicit RunningPython(const std::string& exe) {
-    int in[2], out[2];
-    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) return;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    std::vector<char*> argv = {const_cast<char*>(exe.c_str()), const_cast<char*>("-c"),
-                               const_cast<char*>(kScript), nullptr};
-    if (posix_spawn(&pid_, exe.c_str(), &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
-    close(in[0]);
-    close(out[1]);
-    stdin_ = in[1];
-    FILE* f = fdopen(out[0], "r");
-    char buf[1024];
-    if (f && fgets(buf, sizeof(buf), f)) line_ = buf;
-    if (f) fclose(f);
-  }
-  ~RunningPython() {
-    if (stdin_ >= 0) close(stdin_);
-    if (pid_ > 0) {
-      int status;
-      waitpid(pid_, &status, 0);
-    }
-  }
-  pid_t pid() const { return pid_; }
-  const std::string& line() const { return line_; }
-
- private:
-  pid_t pid_ = -1;
-  int stdin_ = -1;
-  std::string line_;
-};
-
 uint64_t hex(const std::string& s) { return std::stoull(s, nullptr, 16); }
 
 TEST(PythonReader, FindsFunctionsAndTheirCodeObjectsInEveryInterpreter) {
@@ -88,14 +45,14 @@ TEST(PythonReader, FindsFunctionsAndTheirCodeObjectsInEveryInterpreter) {
   if (std::getenv("CI")) EXPECT_EQ(interpreters.size(), 6u);
   for (const auto& interp : interpreters) {
     SCOPED_TRACE(interp.executable);
-    RunningPython job(interp.executable);
+    testing::RunningScript job(interp.executable, kScript);
     ASSERT_GT(job.pid(), 0);
-    std::istringstream line(job.line());
+    std::istringstream line(job.first_line());
     int major = 0, minor = 0, micro = 0;
     std::string decode_code, fit_code, helper_code, build_code, unicode_code, decode_function;
     line >> major >> minor >> micro >> decode_code >> fit_code >> helper_code >> build_code >> unicode_code >>
         decode_function;
-    ASSERT_FALSE(decode_function.empty()) << "the script printed: " << job.line();
+    ASSERT_FALSE(decode_function.empty()) << "the script printed: " << job.first_line();
 
     auto py = find_python(job.pid());
     ASSERT_TRUE(py) << py.error().describe();

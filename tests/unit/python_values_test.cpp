@@ -1,9 +1,5 @@
 // Values and estimator parameters read from outside, against what each interpreter
 // itself says (str() and get_params()-style names), on every CPython of the machine.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -15,8 +11,6 @@
 #include "python/python_resolver.h"
 #include "python/python_values.h"
 #include "python_interpreters.h"
-
-extern char** environ;
 
 namespace bpfpads {
 namespace {
@@ -46,57 +40,27 @@ print(hex(id(e)), hex(id(big)), hex(id(neg)), hex(id(huge)), hex(id(arr)), flush
 sys.stdin.read()
 )PY";
 
-struct Job {
-  pid_t pid = -1;
-  int in = -1;
-  std::vector<uint64_t> ids;
-  explicit Job(const std::string& exe) {
-    int i[2], o[2];
-    if (pipe2(i, O_CLOEXEC) || pipe2(o, O_CLOEXEC)) return;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, i[0], 0);
-    posix_spawn_file_actions_adddup2(&fa, o[1], 1);
-    std::vector<char*> argv = {const_cast<char*>(exe.c_str()), const_cast<char*>("-c"), const_cast<char*>(kScript),
-                               nullptr};
-    if (posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ) != 0) pid = -1;
-    posix_spawn_file_actions_destroy(&fa);
-    close(i[0]);
-    close(o[1]);
-    in = i[1];
-    FILE* f = fdopen(o[0], "r");
-    char buf[512] = {};
-    if (f && fgets(buf, sizeof(buf), f)) {
-      std::istringstream line(buf);
-      std::string h;
-      while (line >> h) ids.push_back(std::stoull(h, nullptr, 16));
-    }
-    if (f) fclose(f);
-  }
-  ~Job() {
-    if (in >= 0) close(in);
-    if (pid > 0) waitpid(pid, nullptr, 0);
-  }
-};
-
 void check(const std::string& exe, bool expect_numpy) {
   SCOPED_TRACE(exe);
-  Job job(exe);
-  ASSERT_EQ(job.ids.size(), 5u);
-  auto py = find_python(job.pid);
+  testing::RunningScript job(exe, kScript);
+  std::vector<uint64_t> ids;
+  std::istringstream line(job.first_line());
+  for (std::string h; line >> h;) ids.push_back(std::stoull(h, nullptr, 16));
+  ASSERT_EQ(ids.size(), 5u) << job.first_line();
+  auto py = find_python(job.pid());
   ASSERT_TRUE(py) << py.error().describe();
   PythonResolver resolver(*py);
   PythonValues values(resolver.objects());
-  auto params = values.estimator_params(job.ids[0]);
+  auto params = values.estimator_params(ids[0]);
   ASSERT_TRUE(params) << params.error().describe();
   std::vector<std::pair<std::string, std::string>> want = {
       {"max_depth", "3"}, {"criterion", "entropie ü"}, {"alpha", "1e-05"},
       {"flags", "[True, None, 'x', (4,)]"}, {"n_jobs", "-1"}, {"random_state", "7"}};
   EXPECT_EQ(*params, want);
-  EXPECT_EQ(values.text(job.ids[1]), "1180591620717411303424");
-  EXPECT_EQ(values.text(job.ids[2]), "-12345678901");
-  EXPECT_EQ(values.text(job.ids[3]), "<int of 210 bits>");
-  std::string arr = values.text(job.ids[4]);
+  EXPECT_EQ(values.text(ids[1]), "1180591620717411303424");
+  EXPECT_EQ(values.text(ids[2]), "-12345678901");
+  EXPECT_EQ(values.text(ids[3]), "<int of 210 bits>");
+  std::string arr = values.text(ids[4]);
   if (expect_numpy) EXPECT_EQ(arr, "<ndarray (150, 4) float64>");
   else EXPECT_TRUE(arr == "None" || arr == "<ndarray (150, 4) float64>") << arr;  // numpy where importable
 }
