@@ -149,7 +149,7 @@ class Bench:
         self.runs += 1
         db = self.tmp / f"run{self.runs}.db"
         cmd = [str(self.bpfpads), "run", "-q", "--tracking-uri", f"sqlite:///{db}", "--no-default-mappings",
-               "--mapping", str(mapping), "--max-hook-rate", "1e12", "--", str(binary), str(n)]
+               "--mapping", str(mapping), "--max-hook-rate", "1e12", "--max-hook-cost", "100", "--", str(binary), str(n)]
         res = target_ns(cmd, cwd=self.tmp)
         wait_for_probes_gone(binary)
         if collect is not None:

@@ -47,6 +47,7 @@ struct CommonFlags {
   bool no_default_mappings = false;
   bool offline_ok = false;
   double max_hook_rate = 100000;
+  double max_hook_cost_percent = 5;
   bool no_redact = false;
   std::vector<std::string> redact;
 };
@@ -81,6 +82,10 @@ void add_common_flags(CLI::App* cmd, CommonFlags& f) {
                   "Detach a hook that fires more often than this per second (bounds the job's slowdown)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_option("--max-hook-cost", f.max_hook_cost_percent,
+                  "Detach a hook whose traps take more than this share of the job's CPU, in percent "
+                  "(single-stepped probes cost ~30x emulated ones)")
+      ->capture_default_str();
   cmd->add_flag("--no-redact", f.no_redact,
                 "Keep secrets as they are: by default passwords, tokens and keys in command lines, output tails, "
                 "captured values and URLs are written as ***");
@@ -113,6 +118,11 @@ bool apply_common_flags(const CommonFlags& f, bpfpads::SessionOptions& o) {
   o.hooks.config_file = f.config;
   o.hooks.include_default_mappings = !f.no_default_mappings;
   o.hooks.max_hook_rate = f.max_hook_rate;
+  if (!std::isfinite(f.max_hook_cost_percent) || f.max_hook_cost_percent <= 0 || f.max_hook_cost_percent > 100) {
+    bpfpads::log::error("--max-hook-cost: must be a percentage above 0 and at most 100");
+    return false;
+  }
+  o.hooks.max_hook_cost = f.max_hook_cost_percent / 100.0;
   o.redact = !f.no_redact;
   o.redact_patterns = f.redact;
   for (const auto& t : f.tags) {

@@ -63,7 +63,25 @@ Result<> HookAttacher::attach_uprobe(uint32_t hook_id, const UprobeTarget& targe
 std::vector<UprobeFailure> HookAttacher::attach_uprobes(const std::vector<UprobeHook>& hooks) {
   std::vector<UprobeFailure> failed;
   std::map<std::string, std::vector<const UprobeHook*>> by_binary;
-  for (const auto& h : hooks) by_binary[h.target.binary.string()].push_back(&h);
+  // Single-stepped probes are the dear ones: classic links, which the hot-hook guard can
+  // take out for real (a multi link cannot lose one of its probes). Not for large sets:
+  // classic links cost a grace period each to attach and drop.
+  constexpr size_t kMaxClassicForGuard = 16;
+  std::map<std::string, size_t> stepped;
+  for (const auto& h : hooks)
+    if (h.target.single_stepped) ++stepped[h.target.binary.string()];
+  std::vector<const UprobeHook*> classic;
+  for (const auto& h : hooks) {
+    const std::string binary = h.target.binary.string();
+    if (multi_ && h.target.single_stepped && stepped[binary] <= kMaxClassicForGuard) classic.push_back(&h);
+    else by_binary[binary].push_back(&h);
+  }
+  for (const auto& [binary, n] : stepped)
+    if (multi_ && n > kMaxClassicForGuard)
+      notes_.push_back(std::to_string(n) + " single-stepped probes in " + binary +
+                       " went into uprobe_multi links: the hot-hook guard can only disable them there");
+  for (const UprobeHook* h : classic)
+    if (auto r = attach_uprobe(h->hook_id, h->target, h->paired); !r) failed.push_back({h->hook_id, r.error()});
   for (const auto& [binary, group] : by_binary) {
     if (multi_) {
       auto r = attach_multi(binary, group);

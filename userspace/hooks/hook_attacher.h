@@ -29,6 +29,9 @@ struct UprobeTarget {
   std::filesystem::path binary;
   uint64_t file_offset = 0;  // where the breakpoint goes (after endbr64, see symbols/)
   std::string symbol;        // for messages
+  // Its first instruction is single-stepped: attached as a classic uprobe even where
+  // uprobe_multi is used, so that the hot-hook guard can take it out for real.
+  bool single_stepped = false;
 };
 
 struct UprobeHook {

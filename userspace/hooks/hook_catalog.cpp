@@ -1,5 +1,7 @@
 #include "hooks/hook_catalog.h"
 
+#include "symbols/probe_site.h"
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -192,6 +194,9 @@ Result<std::vector<Hook*>> HookCatalog::resolve_file(const std::string& open_pat
       for (const auto& target : match->targets) {
         Hook* h = make_hook(target.demangled.empty() ? target.symbol : target.demangled);
         h->file_offset = target.probe_offset;
+        ProbeSite site = probe_site_in_file(open_path, target.probe_offset);
+        h->single_stepped = !site.emulated;
+        h->hit_cost_us = site.hit_cost_us;
         check_against_signature(*h);
       }
     }

@@ -32,6 +32,8 @@ struct Hook {
   std::string library_version;  // of that file, as its mapping's constraint saw it
   bool usdt = false;
   uint64_t file_offset = 0; // uprobe: where the breakpoint goes
+  bool single_stepped = false;  // the kernel single-steps the first instruction: a dear trap
+  double hit_cost_us = 0.5;     // what the hot-hook guard charges per hit (symbols/probe_site.h)
   std::string usdt_provider, usdt_name;
   HookLayout layout;
   std::vector<std::string> events;  // event types its hooks fire

@@ -22,7 +22,6 @@
 namespace bpfpads {
 namespace {
 
-constexpr double kEstimatedHitCostUs = 1.0;  // uprobe trap + program, this class of VM
 
 std::string dynamic_loader_of(const std::string& executable) {
   auto elf = ElfFile::open(executable);
@@ -216,7 +215,8 @@ void HookEngine::attach_hooks(HookAttacher& attacher, const std::vector<Hook*>& 
     }
     for (const auto& w : h->layout.warnings) notes_.push_back(h->function + ": " + w);
     if (!h->usdt) {
-      uprobes.push_back({h->id, {h->binary, h->file_offset, h->function}, (h->layout.spec.flags & BP_HOOK_PAIRED) != 0});
+      uprobes.push_back({h->id, {h->binary, h->file_offset, h->function, h->single_stepped},
+                         (h->layout.spec.flags & BP_HOOK_PAIRED) != 0});
       continue;
     }
     if (auto r = attacher.attach_usdt(h->id, {h->binary, h->usdt_provider, h->usdt_name}); !r)
@@ -347,25 +347,36 @@ void HookEngine::on_event(const KernelEvent& event) {
   }
 }
 
-void HookEngine::on_tick(double seconds) {
+void HookEngine::on_tick(double seconds, double job_cpu_seconds) {
   if (sink_) sink_->flush();
   if (!attacher_ || seconds <= 0) return;
   auto hits = attacher_->hits(static_cast<uint32_t>(catalog_.hooks().size()));
   last_hits_.resize(hits.size(), 0);
+  // The guard weighs time, not count: a single-stepped probe costs 30x an emulated one,
+  // and stays under any count while the job crawls.
+  double job_cores = std::max(job_cpu_seconds / seconds, 0.0);
   for (size_t id = 0; id < hits.size(); ++id) {
     double rate = static_cast<double>(hits[id] - last_hits_[id]) / seconds;
     last_hits_[id] = hits[id];
     Hook* h = catalog_.find(static_cast<uint32_t>(id));
-    if (!h || h->detached || rate <= options_.max_hook_rate) continue;
+    if (!h || h->detached) continue;
+    double cost_cores = rate * h->hit_cost_us / 1e6;
+    // A floor of 1 % of a core: a mostly idle job's few calls are no cost to speak of.
+    bool too_dear = cost_cores > 0.01 && cost_cores > options_.max_hook_cost * job_cores;
+    if (!too_dear && rate <= options_.max_hook_rate) continue;
     attacher_->detach(h->id);
     h->detached = true;
-    char cost[64];
-    snprintf(cost, sizeof(cost), "%.0f%%", rate * kEstimatedHitCostUs / 1e4);
-    h->detached_reason = h->function + " fired " + std::to_string(static_cast<uint64_t>(rate)) +
-                         " times/s (about " + cost + " of a core at ~1 us per hit), over --max-hook-rate " +
-                         std::to_string(static_cast<uint64_t>(options_.max_hook_rate)) +
-                         (attacher_->uprobe_multi() && !h->usdt ? ": disabled (its uprobe_multi breakpoint stays)"
-                                                                : ": detached");
+    bool for_real = !attacher_->uprobe_multi() || h->usdt || h->single_stepped;
+    char share[96];
+    snprintf(share, sizeof(share), "%.0f%% of the job's CPU at ~%.1f us a hit%s", 100.0 * cost_cores / std::max(job_cores, 1e-9),
+             h->hit_cost_us, h->single_stepped ? " (single-stepped probe)" : "");
+    h->detached_reason = h->function + " fired " + std::to_string(static_cast<uint64_t>(rate)) + " times/s (" + share +
+                         "), over " +
+                         (rate > options_.max_hook_rate
+                              ? "--max-hook-rate " + std::to_string(static_cast<uint64_t>(options_.max_hook_rate))
+                              : "the " + std::to_string(static_cast<int>(options_.max_hook_cost * 100 + 0.5)) +
+                                    "% --max-hook-cost") +
+                         (for_real ? ": detached" : ": disabled (its uprobe_multi breakpoint stays)");
     notes_.push_back(h->detached_reason);
     log::warning(h->detached_reason);
   }

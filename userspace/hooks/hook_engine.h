@@ -34,6 +34,7 @@ struct HookEngineOptions {
   std::string config_file;                 // --config
   bool include_default_mappings = true;    // the shipped mappings/ (unless config says no)
   double max_hook_rate = 100000;           // hits per second before a hook is detached
+  double max_hook_cost = 0.05;             // share of the job's CPU a hook's traps may take
   bool strict = false;                     // run --strict: see HookEngine::check_strict()
 };
 
@@ -78,7 +79,8 @@ class HookEngine {
 
   void start_run(RunRecorder& recorder, int64_t mono_to_wall_us);
   void on_event(const KernelEvent& event);
-  void on_tick(double seconds_since_last);
+  // `job_cpu_seconds`: the CPU the tracked tree used in that time (the traps are in it).
+  void on_tick(double seconds_since_last, double job_cpu_seconds);
   // The job is done: every probe of the hooks and the loader watch goes to `out`.
   void release_links(std::vector<BpfLinkPtr>& out);
   void finish();

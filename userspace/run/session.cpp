@@ -174,6 +174,8 @@ class Session {
   bool stop_waiting_ = false;  // a second interrupt: end the run without the stragglers
   int exec_errno_ = 0;
   uint64_t forks_ = 0, execs_ = 0;
+  uint64_t last_tree_cpu_ns_ = 0;   // the tracked tree's CPU at the last sample
+  double tick_cpu_seconds_ = 0;     // its CPU between the last two samples
   sigset_t handled_signals_{};
 };
 
@@ -426,6 +428,8 @@ void Session::sample() {
   }
   uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   TreeUsage usage = sum_usage(*live, *exited, page);
+  tick_cpu_seconds_ = static_cast<double>(usage.cpu_ns - std::min(usage.cpu_ns, last_tree_cpu_ns_)) / 1e9;
+  last_tree_cpu_ns_ = usage.cpu_ns;
   int64_t wall = now_ms();
   auto metrics = usage_.on_snapshot(usage, monotonic_ns() - start_ns_, wall);
   auto machine = machine_.sample(wall, metrics.empty() ? 0 : metrics.front().step);
@@ -483,7 +487,8 @@ Result<> Session::event_loop() {
         (void)ignored;
         (void)probe_->consume();
         sample();
-        hooks_->on_tick(static_cast<double>(opt_.interval.count()) * static_cast<double>(expirations) / 1000.0);
+        hooks_->on_tick(static_cast<double>(opt_.interval.count()) * static_cast<double>(expirations) / 1000.0,
+                        tick_cpu_seconds_);
       } else {
         (void)probe_->consume();
       }
