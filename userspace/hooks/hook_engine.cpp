@@ -325,6 +325,7 @@ bool HookEngine::could_match_library(const std::string& path) const {
 void HookEngine::start_run(RunRecorder& recorder, int64_t mono_to_wall_us) {
   sink_ = std::make_unique<RunSink>(recorder);
   dispatcher_ = std::make_unique<Dispatcher>(catalog_, *sink_, mono_to_wall_us);
+  run_start_ns_ = monotonic_ns();
 }
 
 void HookEngine::on_event(const KernelEvent& event) {
@@ -346,6 +347,16 @@ void HookEngine::on_event(const KernelEvent& event) {
     }
   }
 }
+
+namespace {
+
+std::string seconds_text(double s) {
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%.1f", s);
+  return buf;
+}
+
+}  // namespace
 
 void HookEngine::on_tick(double seconds, double job_cpu_seconds) {
   if (sink_) sink_->flush();
@@ -376,7 +387,9 @@ void HookEngine::on_tick(double seconds, double job_cpu_seconds) {
                               ? "--max-hook-rate " + std::to_string(static_cast<uint64_t>(options_.max_hook_rate))
                               : "the " + std::to_string(static_cast<int>(options_.max_hook_cost * 100 + 0.5)) +
                                     "% --max-hook-cost") +
-                         (for_real ? ": detached" : ": disabled (its uprobe_multi breakpoint stays)");
+                         (for_real ? ": detached" : ": disabled (its uprobe_multi breakpoint stays)") + " after " +
+                         seconds_text(run_start_ns_ ? static_cast<double>(monotonic_ns() - run_start_ns_) / 1e9 : 0) +
+                         " s of the run";
     notes_.push_back(h->detached_reason);
     log::warning(h->detached_reason);
   }

@@ -116,6 +116,7 @@ class HookEngine {
   std::vector<std::string> python_notes_;  // mapping files whose Python entries do nothing yet
   uint64_t library_stops_ = 0;
   uint64_t held_ns_ = 0;  // the job stopped at library loads, in total
+  uint64_t run_start_ns_ = 0;  // start_run(): when a detached hook says it went
   std::set<std::string> looked_at_;          // "path#inode" of files already resolved
   std::vector<std::string> library_names_;   // every {lib:NAME}
   bool has_exe_targets_ = false;
