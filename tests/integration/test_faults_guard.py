@@ -21,20 +21,29 @@ def start_loop_job_args(testprogs, workdir, exit_code=7):
     return [str(testprogs / "dlopen_loop"), str(lib), str(stop), str(marker), str(exit_code)], stop, marker
 
 
+def guard_of(pid):
+    out = subprocess.run(["pgrep", "-P", str(pid), "-x", "bpfpads-guard"], capture_output=True, text=True).stdout
+    return int(out.split()[0]) if out.split() else None
+
+
 def kill_while_held(bpfpads, job_pid):
-    """Freezes bpfpads, waits until the job is stopped at a load, then kills bpfpads."""
+    """Freezes bpfpads, waits until the job is stopped at a load, then kills bpfpads.
+    Returns the PID of its guard."""
+    guard = guard_of(bpfpads.pid)
+    assert guard, "bpfpads has no guard process"
     os.kill(bpfpads.pid, signal.SIGSTOP)
     wait_for(lambda: process_state(job_pid) == "T", 10, "the job to stop at a library load")
     os.kill(bpfpads.pid, signal.SIGKILL)
     bpfpads.wait(timeout=10)
+    return guard
 
 
-def assert_nothing_left_behind():
+def assert_nothing_left_behind(guards=()):
     # The dead collector's probes and programs go with it; the guard's map goes with the guard.
     wait_for(lambda: our_bpf_links_on_the_loader() == [], 10, "the loader watch's links to go")
     wait_for(lambda: our_bpf_programs() == [], 10, "bpfpads' BPF programs to go")
-    wait_for(lambda: subprocess.run(["pgrep", "-x", "bpfpads-guard"]).returncode != 0, 10,
-             "the guard to end")
+    # This test's guards (another test's may still be finishing its own work).
+    wait_for(lambda: all(process_state(g) in (None, "Z") for g in guards), 10, "the guard to end")
 
 
 def assert_run_ended_by_guard(workdir):
@@ -62,14 +71,14 @@ def test_run_job_held_at_a_library_load_survives_bpfpads_sigkill(require_root, b
 
         wait_for(job_started, 20, "the job to start")
         time.sleep(0.5)  # a few loads under tracking
-        kill_while_held(bpfpads, job)
+        guard = kill_while_held(bpfpads, job)
         # Continued within a bounded time, and never sent SIGHUP: it runs to its own end.
         wait_for(lambda: process_state(job) != "T", 5, "the guard to continue the job")
         stop.touch()
         wait_for(lambda: process_state(job) in (None, "Z"), 20, "the job to end")
         assert marker.read_text().startswith("done "), "the job did not run to its end"
         assert_run_ended_by_guard(workdir)
-        assert_nothing_left_behind()
+        assert_nothing_left_behind([guard])
     finally:
         stop.touch()
         if bpfpads.poll() is None:
@@ -85,14 +94,14 @@ def test_attached_job_held_at_a_library_load_survives_bpfpads_sigkill(require_ro
     try:
         wait_for(lambda: (workdir / "mlflow.db").exists(), 20, "the run to start")
         time.sleep(1.0)
-        kill_while_held(bpfpads, job.pid)
+        guard = kill_while_held(bpfpads, job.pid)
         wait_for(lambda: process_state(job.pid) != "T", 5, "the guard to continue the job")
         stop.touch()
         # Our child: its own exit code proves it ran to its end untouched.
         assert job.wait(timeout=20) == 5
         assert marker.read_text().startswith("done ")
         assert_run_ended_by_guard(workdir)
-        assert_nothing_left_behind()
+        assert_nothing_left_behind([guard])
     finally:
         stop.touch()
         for p in (bpfpads, job):
@@ -172,6 +181,7 @@ def test_sigkill_at_random_moments_never_harms_the_job(require_root, bpfpads_bin
     rng = random.Random(12072026)
     lib = fake_xgboost_library(workdir)
     outcomes = {"never started": 0, "ran to its end": 0}
+    guards = set()
     for i in range(20):
         d = workdir / f"k{i}"
         d.mkdir()
@@ -179,7 +189,15 @@ def test_sigkill_at_random_moments_never_harms_the_job(require_root, bpfpads_bin
         script = f"touch {d / 'started'}; (sleep 1.2; touch {d / 'stop'}) & {loop}; echo $? > {d / 'rc'}"
         bp = subprocess.Popen([str(bpfpads_bin), "run", "--interval", "0.1", "--", "sh", "-c", script], cwd=d,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.0, 1.8))
+        delay = rng.uniform(0.0, 1.8)
+        deadline = time.monotonic() + delay
+        while time.monotonic() < deadline:
+            g = guard_of(bp.pid)
+            if g:
+                guards.add(g)
+                break
+            time.sleep(0.005)
+        time.sleep(max(0.0, deadline - time.monotonic()))
         bp.kill()
         bp.wait()
         if not (d / "started").exists():
@@ -196,5 +214,5 @@ def test_sigkill_at_random_moments_never_harms_the_job(require_root, bpfpads_bin
             wait_for(lambda: all(r.info.status != "RUNNING" for r in client.search_runs(["0"])), 15,
                      f"attempt {i}: the run to be finalised")
     assert not [p for p in stopped_processes() if "dlopen_loop" in open(f"/proc/{p}/cmdline").read()]
-    assert_nothing_left_behind()
+    assert_nothing_left_behind(guards)
     print(outcomes)

@@ -5,8 +5,9 @@ namespace bpfpads {
 void OutputTail::append(std::string_view bytes, bool cut_before) {
   if (cut_before) {
     cut_ = true;
+    // Where earlier output stands, mark the gap; at the start the header says it.
     static constexpr std::string_view kGap = "\n[bpfpads: the start of a long write was not kept here]\n";
-    buf_.insert(buf_.end(), kGap.begin(), kGap.end());
+    if (!buf_.empty()) buf_.insert(buf_.end(), kGap.begin(), kGap.end());
   }
   buf_.insert(buf_.end(), bytes.begin(), bytes.end());
   while (buf_.size() > max_bytes_) {
