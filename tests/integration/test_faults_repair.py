@@ -3,6 +3,7 @@ repair` or the next `bpfpads run` on the same store, which end it as KILLED with
 bpfpads.incomplete; a run whose bpfpads still lives is left alone. Both local stores."""
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 
@@ -12,13 +13,31 @@ from conftest import mlflow_client
 from faults import wait_for
 
 
-def start_long_run(bpfpads_bin, workdir, uri):
+def runs_in_store(workdir):
+    """Runs written so far, read without MLflow: its client would create and migrate an
+    empty database itself, racing bpfpads' own start."""
+    db = workdir / "mlflow.db"
+    if db.exists():
+        try:
+            con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            try:
+                return con.execute("select count(*) from runs").fetchone()[0]
+            finally:
+                con.close()
+        except sqlite3.Error:
+            return 0
+    return len(list((workdir / "mlruns").glob("*/*/meta.yaml")))
+
+
+def start_long_run(bpfpads_bin, workdir, uri, expect_runs=1):
+    err = workdir / f"run{expect_runs}.err"
     bp = subprocess.Popen([str(bpfpads_bin), "run", "--tracking-uri", uri, "--", "sleep", "30"], cwd=workdir,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = mlflow_client(uri)
-    wait_for(lambda: client.get_experiment_by_name("Default") is not None and
-             len(client.search_runs(["0"])) == 1, 20, "the run to start")
-    return bp, client
+                          stdout=subprocess.DEVNULL, stderr=open(err, "w"))
+    try:
+        wait_for(lambda: runs_in_store(workdir) == expect_runs, 20, "the run to start")
+    except AssertionError as e:
+        raise AssertionError(f"{e}; bpfpads said: {err.read_text()}") from None
+    return bp, mlflow_client(uri)
 
 
 def guard_of(pid):
@@ -46,10 +65,8 @@ def test_runs_of_dead_collectors_are_ended_by_repair_and_by_the_next_run(require
     assert "ended without finishing the run, and so did its guard" in killed.data.tags["bpfpads.incomplete_reason"]
 
     # A collector that lives: left alone.
-    alive = subprocess.Popen([str(bpfpads_bin), "run", "--tracking-uri", uri, "--", "sleep", "30"], cwd=workdir,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    alive, _ = start_long_run(bpfpads_bin, workdir, uri, expect_runs=2)
     try:
-        wait_for(lambda: len(client.search_runs(["0"])) == 2, 20, "the second run to start")
         res = run_bpfpads(["repair", "--tracking-uri", uri], env=env, check_returncode=0)
         assert "0 runs ended" in res.stdout
         assert sorted(r.info.status for r in client.search_runs(["0"])) == ["KILLED", "RUNNING"]

@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "run/guard_channel.h"
+#include "run/run_repair.h"
 #include "store/spool_sync.h"
 #include "store/store.h"
 #include "store/uri.h"
@@ -65,14 +66,18 @@ bool peer_gone(int channel) {
   return recv(channel, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0 || (p.revents & (POLLHUP | POLLERR));
 }
 
-// The run bpfpads left open: KILLED, with an end time and the reason.
-void finalise_run(const GuardPlan& plan, const std::string& run_id, pid_t collector) {
+// The run bpfpads left open: KILLED, with an end time and the reason. `sweep`: also end
+// the store's other runs whose collector is gone, among them one bpfpads created but was
+// killed before it could tell us (local stores).
+void finalise_run(const GuardPlan& plan, const std::string& run_id, pid_t collector, bool sweep) {
   std::string uri = !plan.store.tracking_uri.empty() ? plan.store.tracking_uri
                     : std::getenv("MLFLOW_TRACKING_URI") ? std::getenv("MLFLOW_TRACKING_URI")
                                                          : "";
   std::error_code ec;
   auto cwd = std::filesystem::current_path(ec);
-  if (!resolve_tracking_uri(uri, cwd)) {
+  bool local = resolve_tracking_uri(uri, cwd).has_value();
+  if (run_id.empty() && !(sweep && local)) return;
+  if (!local) {
     // A tracking server: the spool holds the run; send it as `bpfpads sync` would, which
     // ends a run whose writer died as KILLED with bpfpads.incomplete.
     SyncOptions sync;
@@ -86,23 +91,30 @@ void finalise_run(const GuardPlan& plan, const std::string& run_id, pid_t collec
   }
   auto store = reopen_run_store(plan.store);
   if (!store) {
-    log::warning("bpfpads ended without finishing run " + run_id + ", which stays open: " +
-                 store.error().describe() + "; 'bpfpads repair' ends it later");
+    log::warning("bpfpads ended without finishing its run, which stays open: " + store.error().describe() +
+                 "; 'bpfpads repair' ends it later");
     return;
   }
-  int64_t end = now_ms();
-  std::vector<Tag> tags = {
-      {"bpfpads.incomplete", "true"},
-      {"bpfpads.incomplete_reason", "bpfpads (pid " + std::to_string(collector) +
-                                        ") ended without finishing the run (killed or crashed); "
-                                        "its guard ended it: nothing after that moment was recorded"}};
-  auto r = (*store)->log_batch(run_id, {}, {}, tags);
-  auto u = (*store)->update_run(run_id, RunStatus::Killed, end);
-  if (!r || !u)
-    log::warning("bpfpads ended without finishing run " + run_id + " and it could not be ended: " +
-                 (!r ? r.error() : u.error()).describe());
-  else
-    log::warning("bpfpads ended without finishing run " + run_id + ": marked KILLED (bpfpads.incomplete)");
+  if (!run_id.empty()) {
+    int64_t end = now_ms();
+    std::vector<Tag> tags = {
+        {"bpfpads.incomplete", "true"},
+        {"bpfpads.incomplete_reason", "bpfpads (pid " + std::to_string(collector) +
+                                          ") ended without finishing the run (killed or crashed); "
+                                          "its guard ended it: nothing after that moment was recorded"}};
+    auto r = (*store)->log_batch(run_id, {}, {}, tags);
+    auto u = (*store)->update_run(run_id, RunStatus::Killed, end);
+    if (!r || !u)
+      log::warning("bpfpads ended without finishing run " + run_id + " and it could not be ended: " +
+                   (!r ? r.error() : u.error()).describe());
+    else
+      log::warning("bpfpads ended without finishing run " + run_id + ": marked KILLED (bpfpads.incomplete)");
+  }
+  if (!sweep) return;
+  // A run bpfpads created but had not told us about yet (killed in between), or any
+  // other whose collector is gone: the same repair as `bpfpads repair`.
+  for (const auto& r : repair_open_runs(**store))
+    if (r.problem.empty()) log::warning("run " + r.run_id + " of a bpfpads that is gone: marked KILLED");
 }
 
 class Guard {
@@ -204,7 +216,16 @@ class Guard {
       if (continue_stopped(tracked_.get()) == 0) break;
       usleep(kWatchPollMs * 1000);
     }
-    if (!run_id_.empty() && !run_finished_) finalise_run(plan_, run_id_, collector_);
+    // Its descriptors close before it is dead for /proc: wait for that (the repair
+    // below judges collectors by it), a second at most.
+    for (int i = 0; i < 100; ++i) {
+      char state = process_state(static_cast<uint32_t>(collector_));
+      if (state == 0 || state == 'Z' || state == 'X') break;
+      usleep(10000);
+    }
+    // Unfinished, or never told: end what this bpfpads left open. Only once it got as
+    // far as the BPF load (the map came), by which time it had opened its store.
+    if (!run_finished_) finalise_run(plan_, run_id_, collector_, tracked_.valid());
     _exit(0);
   }
 

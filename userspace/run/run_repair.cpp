@@ -15,7 +15,8 @@ std::string boot_id() {
   return text ? std::string(trim(*text)) : "";
 }
 
-// Field 22 of /proc/PID/stat: the start time in clock ticks since boot.
+// Field 22 of /proc/PID/stat: the start time in clock ticks since boot; empty for a
+// process that is gone or has exited and waits to be reaped (a zombie runs nothing).
 std::string start_time(pid_t pid) {
   auto text = read_text_file("/proc/" + std::to_string(pid) + "/stat");
   if (!text) return "";
@@ -23,8 +24,10 @@ std::string start_time(pid_t pid) {
   if (close_paren == std::string::npos) return "";
   std::istringstream rest(text->substr(close_paren + 2));
   std::string field;
-  for (int i = 3; i <= 22 && (rest >> field); ++i)
+  for (int i = 3; i <= 22 && (rest >> field); ++i) {
+    if (i == 3 && (field == "Z" || field == "X")) return "";
     if (i == 22) return field;
+  }
   return "";
 }
 
