@@ -5,6 +5,7 @@ arrives with the frame's first slots (the arguments). Not yet wired into `run` a
 `attach`: see docs/python-tracing.md for why (a spurious SIGTRAP on this VM), which
 is why the job here catches SIGTRAP and reports how many it got."""
 import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -51,16 +52,18 @@ def test_every_call_arrives_with_its_arguments(require_root, python):
     job = subprocess.Popen([python, "-c", JOB], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         small_ints = [int(a, 16) for a in job.stdout.readline().split()]  # id(i), i < 200: cached objects
-        watch = subprocess.Popen([str(tool), str(job.pid), "__main__.target", "4"], stdout=subprocess.PIPE,
+        # Watches until told (SIGINT) once the job has made its calls: no window to miss.
+        watch = subprocess.Popen([str(tool), str(job.pid), "__main__.target", "60"], stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True)
         first = watch.stdout.readline()
         assert first.startswith("watching __main__.target"), first + watch.stderr.read()
         job.stdin.write("\n")
         job.stdin.flush()
         done = job.stdout.readline().split()
+        watch.send_signal(signal.SIGINT)
+        out, err = watch.communicate(timeout=30)
         job.stdin.write("\n")
         job.stdin.flush()
-        out, err = watch.communicate(timeout=30)
         calls = [line for line in out.splitlines() if line.startswith("call ")]
         assert out.splitlines()[-1] == f"calls {len(calls)}"
         # 500 calls; the interpreter's first run of the code object can add up to 3

@@ -81,13 +81,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", outcome[0].c_str());
     return 1;
   }
+  signal(SIGINT, [](int) { interrupted = 1; });  // before saying so: the caller may stop us at once
   std::printf("watching %s (%s, Python %s) with %zu watchpoints\n", argv[2], fn->qualname.c_str(),
               py->version().c_str(), watch.event_fds().size());
   std::fflush(stdout);
   uint64_t calls = 0;
   ring_buffer* rb = ring_buffer__new(maps->events.get(), on_record, &calls, nullptr);
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long>(std::atof(argv[3]) * 1000));
-  signal(SIGINT, [](int) { interrupted = 1; });
   while (!interrupted && std::chrono::steady_clock::now() < until) ring_buffer__poll(rb, 50);
   watch.remove_all();
   ring_buffer__consume(rb);

@@ -53,6 +53,11 @@ void check_against_signature(Hook& h) {
 
 }  // namespace
 
+size_t python_entry_count(const LoadedMapping& mapping) {
+  return static_cast<size_t>(std::count_if(mapping.file.entries.begin(), mapping.file.entries.end(),
+                                           [](const MappingEntry& e) { return !e.target.is_native(); }));
+}
+
 HookCatalog::HookCatalog(std::vector<LoadedMapping> mappings, PipelineConfig config)
     : mappings_(std::move(mappings)), config_(std::move(config)) {
   for (const auto& m : mappings_) {
@@ -62,8 +67,7 @@ HookCatalog::HookCatalog(std::vector<LoadedMapping> mappings, PipelineConfig con
     use.library = m.file.metadata.library.name;
     use.library_version = "not loaded";
     use.status = "waiting for its library";
-    size_t python = 0, native = 0;
-    for (const auto& e : m.file.entries) (e.target.is_native() ? native : python)++;
+    size_t python = python_entry_count(m), native = m.file.entries.size() - python;
     // Said plainly instead of "waiting": a Python path selects a Python function, which
     // needs the interpreter reader (userspace/python/), not a library load.
     if (python > 0 && native == 0)

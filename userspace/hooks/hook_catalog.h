@@ -51,6 +51,9 @@ struct MappingUse {
   size_t hooks = 0;         // hooks attached from it
 };
 
+// How many of a mapping file's entries name Python targets (not tracked yet, #11).
+size_t python_entry_count(const LoadedMapping& mapping);
+
 class HookCatalog {
  public:
   HookCatalog(std::vector<LoadedMapping> mappings, PipelineConfig config);

@@ -118,8 +118,7 @@ HookEngine::HookEngine(HookCatalog catalog, const HookEngineOptions& options)
       if (e.target.kind == Target::Kind::NativeExecutable) has_exe_targets_ = true;
     }
   for (const auto& m : catalog_.mappings()) {
-    size_t python = 0;
-    for (const auto& e : m.file.entries) python += e.target.is_native() ? 0 : 1;
+    size_t python = python_entry_count(m);
     if (python == 0) continue;
     // Accepted, yet nothing would come of these entries: say so once, in the run too.
     python_notes_.push_back(m.path + ": " + std::to_string(python) +

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bpfpads_bpf.skel.h"
+#include "kernel/map_keys.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -91,40 +92,18 @@ Result<> ProcTreeProbe::track(pid_t tgid, pid_t parent_tgid, uint32_t generation
 }
 
 size_t ProcTreeProbe::tracked_count() const {
-  int fd = bpf_map__fd(programs_->skel()->maps.tracked);
-  uint32_t key = 0, next = 0;
-  size_t n = 0;
-  const void* prev = nullptr;
-  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-    ++n;
-    key = next;
-    prev = &key;
-  }
-  return n;
+  return u32_map_keys(bpf_map__fd(programs_->skel()->maps.tracked)).size();
 }
 
 std::vector<pid_t> ProcTreeProbe::tracked_pids() const {
-  int fd = bpf_map__fd(programs_->skel()->maps.tracked);
-  uint32_t key = 0, next = 0;
-  const void* prev = nullptr;
   std::vector<pid_t> out;
-  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-    out.push_back(static_cast<pid_t>(next));
-    key = next;
-    prev = &key;
-  }
+  for (uint32_t tgid : u32_map_keys(bpf_map__fd(programs_->skel()->maps.tracked)))
+    out.push_back(static_cast<pid_t>(tgid));
   return out;
 }
 
 void ProcTreeProbe::continue_all() const {
-  int fd = bpf_map__fd(programs_->skel()->maps.tracked);
-  uint32_t key = 0, next = 0;
-  const void* prev = nullptr;
-  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-    kill(static_cast<pid_t>(next), SIGCONT);
-    key = next;
-    prev = &key;
-  }
+  for (pid_t pid : tracked_pids()) kill(pid, SIGCONT);
 }
 
 Result<std::vector<bp_task_sample>> ProcTreeProbe::sample_tasks() const {

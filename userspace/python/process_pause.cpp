@@ -6,20 +6,9 @@
 
 #include <string>
 
-#include "common/text.h"
+#include "run/process_scan.h"
 
 namespace bpfpads {
-namespace {
-
-char thread_state(const std::string& stat_path) {
-  auto text = read_text_file(stat_path);
-  if (!text) return 0;
-  auto close_paren = text->rfind(')');
-  return close_paren != std::string::npos && close_paren + 2 < text->size() ? (*text)[close_paren + 2] : 0;
-}
-
-}  // namespace
-
 bool all_threads_stopped(pid_t pid) {
   std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
   DIR* d = opendir(task_dir.c_str());
@@ -27,7 +16,8 @@ bool all_threads_stopped(pid_t pid) {
   bool all = true;
   while (dirent* e = readdir(d)) {
     if (e->d_name[0] == '.') continue;
-    char s = thread_state(task_dir + "/" + e->d_name + "/stat");
+    auto st = read_task_stat(task_dir + "/" + e->d_name + "/stat");
+    char s = st ? st->state : 0;
     if (s == 0 || s == 'Z' || s == 'X') continue;  // gone or exiting: runs no user code
     if (s != 'T' && s != 't') all = false;
   }

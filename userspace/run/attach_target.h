@@ -12,13 +12,6 @@
 
 namespace bpfpads {
 
-struct StatFacts {
-  pid_t ppid = 0;
-  unsigned long flags = 0;  // the kernel's task flags (PF_KTHREAD)
-};
-// ppid and flags from /proc/PID/stat text.
-std::optional<StatFacts> parse_stat_facts(const std::string& stat_text);
-
 // An error naming the reason and --force, or nothing when `pid` may be adopted.
 Result<> check_attach_target(pid_t pid, bool force);
 

@@ -1,6 +1,5 @@
 #include "run/job_guard.h"
 
-#include <bpf/bpf.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -11,12 +10,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "kernel/map_keys.h"
 #include "run/guard_channel.h"
+#include "run/process_scan.h"
 #include "run/run_repair.h"
 #include "store/spool_sync.h"
 #include "store/store.h"
@@ -33,28 +33,21 @@ namespace ch = guard_channel;
 constexpr uint64_t kWatchAfterEndNs = 3'000'000'000;
 constexpr int kWatchPollMs = 10;
 
-// The state letter of /proc/PID/stat ('T': stopped by a signal), 0 when it is gone.
+// The state letter of a process ('T': stopped by a signal), 0 when it is gone.
 char process_state(uint32_t tgid) {
-  std::ifstream stat("/proc/" + std::to_string(tgid) + "/stat");
-  std::string text;
-  std::getline(stat, text);
-  auto close_paren = text.rfind(')');
-  return close_paren != std::string::npos && close_paren + 2 < text.size() ? text[close_paren + 2] : 0;
+  auto st = task_stat_of(static_cast<pid_t>(tgid));
+  return st ? st->state : 0;
 }
 
 // SIGCONT to every tracked process that is stopped; how many tracked ones still live
 // (the map keeps the entries of processes that ended after our exit probe was gone).
 size_t continue_stopped(int tracked_fd) {
   if (tracked_fd < 0) return 0;
-  uint32_t key = 0, next = 0;
-  const void* prev = nullptr;
   size_t n = 0;
-  while (bpf_map_get_next_key(tracked_fd, prev, &next) == 0) {
-    char state = process_state(next);
+  for (uint32_t tgid : u32_map_keys(tracked_fd)) {
+    char state = process_state(tgid);
     if (state && state != 'Z' && state != 'X') ++n;
-    if (state == 'T') kill(static_cast<pid_t>(next), SIGCONT);
-    key = next;
-    prev = &key;
+    if (state == 'T') kill(static_cast<pid_t>(tgid), SIGCONT);
   }
   return n;
 }
@@ -96,24 +89,17 @@ void finalise_run(const GuardPlan& plan, const std::string& run_id, pid_t collec
     return;
   }
   if (!run_id.empty()) {
-    int64_t end = now_ms();
-    std::vector<Tag> tags = {
-        {"bpfpads.incomplete", "true"},
-        {"bpfpads.incomplete_reason", "bpfpads (pid " + std::to_string(collector) +
-                                          ") ended without finishing the run (killed or crashed); "
-                                          "its guard ended it: nothing after that moment was recorded"}};
-    auto r = (*store)->log_batch(run_id, {}, {}, tags);
-    auto u = (*store)->update_run(run_id, RunStatus::Killed, end);
-    if (!r || !u)
-      log::warning("bpfpads ended without finishing run " + run_id + " and it could not be ended: " +
-                   (!r ? r.error() : u.error()).describe());
-    else
-      log::warning("bpfpads ended without finishing run " + run_id + ": marked KILLED (bpfpads.incomplete)");
+    auto r = end_abandoned_run(**store, run_id,
+                               "bpfpads (pid " + std::to_string(collector) +
+                                   ") ended without finishing the run (killed or crashed); its guard ended it: "
+                                   "nothing after that moment was recorded");
+    log::warning("bpfpads ended without finishing run " + run_id +
+                 (r ? ": marked KILLED (bpfpads.incomplete)" : " and it could not be ended: " + r.error().describe()));
   }
   if (!sweep) return;
   // A run bpfpads created but had not told us about yet (killed in between), or any
   // other whose collector is gone: the same repair as `bpfpads repair`.
-  for (const auto& r : repair_open_runs(**store))
+  for (const auto& r : repair_open_runs(**store, /*by_guard=*/true))
     if (r.problem.empty()) log::warning("run " + r.run_id + " of a bpfpads that is gone: marked KILLED");
 }
 

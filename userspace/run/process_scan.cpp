@@ -3,21 +3,48 @@
 #include <signal.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
 
 namespace bpfpads {
 
-std::optional<pid_t> parse_stat_ppid(const std::string& text) {
+std::optional<TaskStat> parse_task_stat(const std::string& text) {
   // "pid (comm) state ppid ...": comm may hold anything, so parse after the last ')'.
   auto close = text.rfind(')');
   if (close == std::string::npos) return std::nullopt;
   std::istringstream in(text.substr(close + 1));
   std::string state;
   long ppid = 0;
-  if (!(in >> state >> ppid)) return std::nullopt;
-  return static_cast<pid_t>(ppid);
+  if (!(in >> state >> ppid) || state.size() != 1) return std::nullopt;
+  TaskStat st;
+  st.state = state[0];
+  st.ppid = static_cast<pid_t>(ppid);
+  std::string field;
+  for (int i = 5; in >> field; ++i) {  // field 5 is pgrp
+    if (i == 9) st.flags = std::strtoul(field.c_str(), nullptr, 10);
+    if (i == 22) {
+      st.start_time = field;
+      break;
+    }
+  }
+  return st;
+}
+
+std::optional<TaskStat> read_task_stat(const std::filesystem::path& stat_file) {
+  std::ifstream in(stat_file);
+  if (!in) return std::nullopt;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_task_stat(text);
+}
+
+std::optional<TaskStat> task_stat_of(pid_t pid) { return read_task_stat("/proc/" + std::to_string(pid) + "/stat"); }
+
+std::optional<pid_t> parse_stat_ppid(const std::string& text) {
+  auto st = parse_task_stat(text);
+  if (!st) return std::nullopt;
+  return st->ppid;
 }
 
 std::vector<ProcessEntry> read_process_table(const std::filesystem::path& proc) {
@@ -26,10 +53,7 @@ std::vector<ProcessEntry> read_process_table(const std::filesystem::path& proc) 
   for (const auto& entry : std::filesystem::directory_iterator(proc, ec)) {
     const std::string name = entry.path().filename();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (auto ppid = parse_stat_ppid(text))
-      table.push_back({static_cast<pid_t>(std::stol(name)), *ppid});
+    if (auto st = read_task_stat(entry.path() / "stat")) table.push_back({static_cast<pid_t>(std::stol(name)), st->ppid});
   }
   return table;
 }

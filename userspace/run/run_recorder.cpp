@@ -36,7 +36,7 @@ void RunRecorder::log_inputs(const std::vector<DatasetInput>& datasets) {
 }
 
 void RunRecorder::log_artifact(const std::string& rel_path, std::string_view bytes) {
-  on_result(store_.log_artifact(info_, rel_path, redactor_ ? redacted(bytes) : std::string(bytes)), "an artifact");
+  on_result(store_.log_artifact(info_, rel_path, redacted(bytes)), "an artifact");
 }
 
 void RunRecorder::log_artifact_file(const std::string& rel_dir, const std::filesystem::path& file) {

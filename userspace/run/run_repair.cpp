@@ -2,9 +2,9 @@
 
 #include <unistd.h>
 
-#include <sstream>
 
 #include "common/text.h"
+#include "run/process_scan.h"
 #include "run/run_types.h"
 
 namespace bpfpads {
@@ -15,20 +15,12 @@ std::string boot_id() {
   return text ? std::string(trim(*text)) : "";
 }
 
-// Field 22 of /proc/PID/stat: the start time in clock ticks since boot; empty for a
-// process that is gone or has exited and waits to be reaped (a zombie runs nothing).
+// The start time of a live process; empty for one that is gone or has exited and
+// waits to be reaped (a zombie runs nothing).
 std::string start_time(pid_t pid) {
-  auto text = read_text_file("/proc/" + std::to_string(pid) + "/stat");
-  if (!text) return "";
-  auto close_paren = text->rfind(')');
-  if (close_paren == std::string::npos) return "";
-  std::istringstream rest(text->substr(close_paren + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && (rest >> field); ++i) {
-    if (i == 3 && (field == "Z" || field == "X")) return "";
-    if (i == 22) return field;
-  }
-  return "";
+  auto st = task_stat_of(pid);
+  if (!st || st->state == 'Z' || st->state == 'X') return "";
+  return st->start_time.value_or("");
 }
 
 }  // namespace
@@ -48,7 +40,13 @@ bool collector_alive(const std::string& identity) {
   return pid > 0 && !started.empty() && start_time(pid) == started;
 }
 
-std::vector<RepairedRun> repair_open_runs(Store& store) {
+Result<> end_abandoned_run(Store& store, const std::string& run_id, const std::string& reason) {
+  std::vector<Tag> tags = {{"bpfpads.incomplete", "true"}, {"bpfpads.incomplete_reason", reason}};
+  if (auto r = store.log_batch(run_id, {}, {}, tags); !r) return r;
+  return store.update_run(run_id, RunStatus::Killed, now_ms());
+}
+
+std::vector<RepairedRun> repair_open_runs(Store& store, bool by_guard) {
   std::vector<RepairedRun> out;
   auto open = store.open_runs_tagged(kCollectorTag);
   if (!open) {
@@ -57,14 +55,11 @@ std::vector<RepairedRun> repair_open_runs(Store& store) {
   }
   for (const auto& run : *open) {
     if (collector_alive(run.tag_value)) continue;
-    std::vector<Tag> tags = {{"bpfpads.incomplete", "true"},
-                             {"bpfpads.incomplete_reason",
-                              "its collector (" + run.tag_value +
-                                  ") ended without finishing the run, and so did its guard; ended by a later "
-                                  "bpfpads: nothing after the collector's end was recorded"}};
-    auto t = store.log_batch(run.run_id, {}, {}, tags);
-    auto u = store.update_run(run.run_id, RunStatus::Killed, now_ms());
-    out.push_back({run.run_id, t && u ? "" : (!t ? t.error() : u.error()).describe()});
+    std::string reason = "its collector (" + run.tag_value + ") ended without finishing the run" +
+                         (by_guard ? "; its guard ended it" : ", and so did its guard; ended by a later bpfpads") +
+                         ": nothing after the collector's end was recorded";
+    auto r = end_abandoned_run(store, run.run_id, reason);
+    out.push_back({run.run_id, r ? "" : r.error().describe()});
   }
   return out;
 }

@@ -26,7 +26,11 @@ struct RepairedRun {
   std::string problem;  // empty when it was ended
 };
 
-// Ends every open run of `store` whose collector is gone.
-std::vector<RepairedRun> repair_open_runs(Store& store);
+// Ends one run as KILLED with bpfpads.incomplete and `reason` (what was lost and why).
+Result<> end_abandoned_run(Store& store, const std::string& run_id, const std::string& reason);
+
+// Ends every open run of `store` whose collector is gone. `by_guard`: the dead
+// collector's own guard does it (else a later bpfpads), as the reason says.
+std::vector<RepairedRun> repair_open_runs(Store& store, bool by_guard = false);
 
 }  // namespace bpfpads
