@@ -266,12 +266,13 @@ BP_STATIC_ASSERT(sizeof(struct bp_lib_watch_config) == 16 + BP_LIB_WATCH_NAMES *
 
 /* ---- Python functions: hardware watchpoints on a code object's first bytecode ---- */
 
-#define BP_PY_LOCALS 6  /* frame slots copied at entry: self and the first arguments */
+#define BP_PY_LOCALS 12  /* frame slots copied: the arguments, locals, closure cells */
 
 /* How a Python interpreter keeps its threads and frames (value of `python_procs`,
  * keyed by tgid): offsets from userspace/python/python_layout.cpp. */
 #define BP_PY_TSTATE_BY_THREAD_ID 0x1u /* walk the interpreter's threads by native id (3.11+) */
 #define BP_PY_CFRAME 0x2u              /* the frame hangs off tstate->cframe (3.11, 3.12) */
+#define BP_PY_FRAME_FUNCTION 0x4u      /* frames point at their function (3.11+) */
 struct bp_python_proc {
 	__u64 runtime;               /* &_PyRuntime in the process */
 	__u32 flags;                 /* BP_PY_* */
@@ -284,19 +285,40 @@ struct bp_python_proc {
 	__u16 current_frame;         /* tstate (or cframe) -> the running frame */
 	__u16 frame_code;            /* frame -> code object */
 	__u16 frame_localsplus;      /* frame -> its locals, arguments first */
-	__u16 _pad;
+	__u16 frame_function;        /* frame -> function object, with BP_PY_FRAME_FUNCTION */
+	__u16 frame_previous;        /* frame -> the frame that called it */
+	__u16 _pad[3];
 };
-BP_STATIC_ASSERT(sizeof(struct bp_python_proc) == 32, "bp_python_proc layout");
+BP_STATIC_ASSERT(sizeof(struct bp_python_proc) == 40, "bp_python_proc layout");
 
+/* A watched bytecode unit (value of `python_units`, keyed by tgid and address): the
+ * first unit of a code object (its calls start there) or one of its return units. */
+#define BP_PY_UNIT_ENTRY 0
+#define BP_PY_UNIT_RETURN 1
+#define BP_PY_NO_STACK_SLOT 0xffffu /* RETURN_CONST: the value is a constant, not read */
+struct bp_python_unit {
+	__u64 code;                  /* the code object the unit belongs to */
+	__u32 hook_id;
+	__u16 kind;                  /* BP_PY_UNIT_* */
+	__u16 stack_slot;            /* return: the frame slot of the returned value */
+};
+BP_STATIC_ASSERT(sizeof(struct bp_python_unit) == 16, "bp_python_unit layout");
+
+#define BP_PY_CALL_RETURN 0x100u /* flags: a return, not a call */
 struct bp_python_call {
 	struct bp_record_header hdr;
 	__u32 hook_id;
-	__u32 flags;                 /* BP_FLAG_UNREADABLE: a frame slot could not be read */
+	__u32 flags;                 /* BP_FLAG_UNREADABLE, BP_PY_CALL_RETURN */
+	__u32 depth;                 /* frames of watched code below this one in the thread */
+	__u32 _pad;
 	__u64 code;                  /* the frame's code object */
 	__u64 frame;
+	__u64 function;              /* the frame's function object; 0 before 3.11 */
 	__u64 ip;                    /* where the watchpoint trapped */
-	__u64 locals[BP_PY_LOCALS];  /* the frame's first slots: self, X, y, ... */
+	__u64 locals[BP_PY_LOCALS];  /* the frame's first slots: arguments, locals, cells */
+	__u64 ret;                   /* return: the returned object; 0 for a constant */
+	__u64 ret_head[4];           /* its first 32 bytes then: refcount, type, payload */
 };
-BP_STATIC_ASSERT(sizeof(struct bp_python_call) == 24 + 8 + 24 + 8 * BP_PY_LOCALS, "bp_python_call layout");
+BP_STATIC_ASSERT(sizeof(struct bp_python_call) == 24 + 16 + 32 + 8 * BP_PY_LOCALS + 40, "bp_python_call layout");
 
 #endif /* BPFPADS_RECORDS_H */

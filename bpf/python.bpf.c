@@ -2,12 +2,14 @@
 /*
  * Python functions from outside the interpreter. Userspace places a hardware
  * watchpoint (one byte, read/write) on the first bytecode unit of each watched code
- * object, in each thread of a tracked Python process; the interpreter reads that byte
+ * object and on its return units, in each thread of a tracked Python process; the interpreter reads that byte
  * once each time a frame of that code starts, Python-to-Python calls included. This
  * program runs on the watchpoint's perf event: it finds the thread's state, then its
- * running frame, checks that the frame runs a watched code object (the byte may be
- * shared by identical bytecode elsewhere, or touched by the interpreter rewriting it)
- * and sends the frame's first slots. No other code of the process pays anything.
+ * running frame, checks that the frame runs the code object the unit belongs to (the
+ * byte may be shared by identical bytecode elsewhere, or touched by the interpreter
+ * rewriting it) and sends the frame's first slots, how many watched frames are below
+ * it, and at a return unit the returned value. No other code of the process pays
+ * anything.
  */
 #include "maps.bpf.h"
 #include <bpf/bpf_tracing.h>
@@ -23,8 +25,8 @@ struct {
 	__type(value, struct bp_python_proc);
 } python_procs SEC(".maps");
 
-/* Watched code objects: address -> hook id. Key: (tgid << 64 is not possible) a
- * struct of both, so that two processes' objects at one address stay apart. */
+/* Watched code objects: (tgid, address) -> hook id. The ancestors walk asks it whether
+ * a calling frame runs watched code (a nested call). */
 struct python_code_key {
 	__u32 tgid;
 	__u32 _pad;
@@ -37,6 +39,17 @@ struct {
 	__type(key, struct python_code_key);
 	__type(value, __u32);
 } python_code SEC(".maps");
+
+/* Watched bytecode units: (tgid, address) -> what the unit is. A perf event's address
+ * is its watchpoint's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct python_code_key);
+	__type(value, struct bp_python_unit);
+} python_units SEC(".maps");
+
+#define MAX_ANCESTORS 48 /* calling frames looked at for watched code */
 
 static __always_inline __u64 read_ptr(__u64 addr)
 {
@@ -66,21 +79,39 @@ static __always_inline __u64 current_tstate(const struct bp_python_proc *py, __u
 	return 0;
 }
 
+/* How many frames below `frame` run watched code: 0 for a top-level call. */
+static __always_inline __u32 watched_ancestors(const struct bp_python_proc *py, __u32 tgid, __u64 frame)
+{
+	struct python_code_key key = { .tgid = tgid };
+	__u32 depth = 0;
+
+	for (int i = 0; i < MAX_ANCESTORS; i++) {
+		frame = read_ptr(frame + py->frame_previous);
+		if (!frame)
+			break;
+		key.code = read_ptr(frame + py->frame_code);
+		if (key.code && bpf_map_lookup_elem(&python_code, &key))
+			depth++;
+	}
+	return depth;
+}
+
 SEC("perf_event")
 int python_entry(struct bpf_perf_event_data *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
-	struct python_code_key key = { .tgid = tgid };
+	struct python_code_key key = { .tgid = tgid, .code = ctx->addr };
 	const struct bp_python_proc *py;
+	const struct bp_python_unit *unit;
 	struct bp_python_call *rec;
-	__u64 tstate, frame;
-	__u32 *hook_id;
+	__u64 tstate, frame, code;
 
 	if (!is_tracked(tgid))
 		return 0;
 	py = bpf_map_lookup_elem(&python_procs, &tgid);
-	if (!py)
+	unit = bpf_map_lookup_elem(&python_units, &key);
+	if (!py || !unit)
 		return 0;
 	tstate = current_tstate(py, tid);
 	if (!tstate) {
@@ -89,10 +120,9 @@ int python_entry(struct bpf_perf_event_data *ctx)
 	}
 	frame = py->flags & BP_PY_CFRAME ? read_ptr(tstate + py->cframe) : tstate;
 	frame = frame ? read_ptr(frame + py->current_frame) : 0;
-	key.code = frame ? read_ptr(frame + py->frame_code) : 0;
-	hook_id = bpf_map_lookup_elem(&python_code, &key);
-	if (!hook_id)
-		return 0; /* not a watched frame: identical bytecode elsewhere */
+	code = frame ? read_ptr(frame + py->frame_code) : 0;
+	if (code != unit->code)
+		return 0; /* identical bytecode elsewhere, or the interpreter rewriting it */
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
 	if (!rec) {
 		count_drop(BP_DROP_RINGBUF_FULL, 1);
@@ -104,14 +134,27 @@ int python_entry(struct bpf_perf_event_data *ctx)
 	rec->hdr.tid = tid;
 	rec->hdr.cpu = bpf_get_smp_processor_id();
 	rec->hdr.ts_ns = bpf_ktime_get_ns();
-	rec->hook_id = *hook_id;
-	rec->flags = 0;
-	rec->code = key.code;
+	rec->hook_id = unit->hook_id;
+	rec->flags = unit->kind == BP_PY_UNIT_RETURN ? BP_PY_CALL_RETURN : 0;
+	rec->depth = watched_ancestors(py, tgid, frame);
+	rec->_pad = 0;
+	rec->code = code;
 	rec->frame = frame;
+	rec->function = py->flags & BP_PY_FRAME_FUNCTION ? read_ptr(frame + py->frame_function) : 0;
 	rec->ip = PT_REGS_IP(&ctx->regs);
 	if (bpf_probe_read_user(rec->locals, sizeof(rec->locals), (const void *)(frame + py->frame_localsplus))) {
 		__builtin_memset(rec->locals, 0, sizeof(rec->locals));
 		rec->flags |= BP_FLAG_UNREADABLE;
+	}
+	/* At a return instruction the value stack holds the returned value alone: the
+	 * slot after the locals and cells. Its head is copied now, as it may be freed
+	 * as soon as the caller drops it. */
+	rec->ret = 0;
+	__builtin_memset(rec->ret_head, 0, sizeof(rec->ret_head));
+	if (unit->kind == BP_PY_UNIT_RETURN && unit->stack_slot != BP_PY_NO_STACK_SLOT) {
+		rec->ret = read_ptr(frame + py->frame_localsplus + 8 * (__u64)unit->stack_slot);
+		if (rec->ret && bpf_probe_read_user(rec->ret_head, sizeof(rec->ret_head), (const void *)rec->ret))
+			rec->flags |= BP_FLAG_UNREADABLE;
 	}
 	bpf_ringbuf_submit(rec, lazy_wakeup_flags(sizeof(*rec)));
 	return 0;

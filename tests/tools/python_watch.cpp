@@ -1,7 +1,9 @@
 // python_watch PID DOTTED_PATH SECONDS: watches one Python function in a running
-// interpreter with the watchpoint program and prints one line per call (thread and the
-// frame's first slots), then "calls N". For the integration tests of the watchpoint
-// mechanism below the hook engine (test_python_watch.py), and for trying it by hand.
+// interpreter with the watchpoint program, under the trap shield, and prints one line
+// per call (thread and the frame's first slots) and per return (the returned value's
+// address), then "calls N returns M dropped-traps K". For the integration tests of the
+// watchpoint mechanism below the hook engine (test_python_watch.py), and for trying it
+// by hand.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <dirent.h>
@@ -21,6 +23,7 @@
 #include "python/python_process.h"
 #include "python/python_resolver.h"
 #include "python/python_watch.h"
+#include "python/trap_shield.h"
 
 using namespace bpfpads;
 
@@ -28,11 +31,23 @@ namespace {
 
 volatile sig_atomic_t interrupted = 0;
 
+struct Counts {
+  uint64_t calls = 0, returns = 0;
+};
+
 int on_record(void* ctx, void* data, size_t size) {
   auto ev = decode_record(data, size);
   if (!ev) return 0;
   if (auto* call = std::get_if<PythonCallEvent>(&*ev)) {
-    ++*static_cast<uint64_t*>(ctx);
+    auto* counts = static_cast<Counts*>(ctx);
+    if (call->is_return) {
+      ++counts->returns;
+      if (!std::getenv("PYTHON_WATCH_QUIET"))
+        std::printf("return tid=%u frame=0x%llx value=0x%llx\n", call->tid,
+                    static_cast<unsigned long long>(call->frame), static_cast<unsigned long long>(call->ret));
+      return 0;
+    }
+    ++counts->calls;
     if (std::getenv("PYTHON_WATCH_QUIET")) return 0;
     std::printf("call tid=%u hook=%u ip=0x%llx frame=0x%llx locals=0x%llx,0x%llx,0x%llx\n", call->tid,
                 call->hook_id, static_cast<unsigned long long>(call->ip), static_cast<unsigned long long>(call->frame),
@@ -74,24 +89,37 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", programs.error().describe().c_str());
     return 1;
   }
-  // Placed and removed inside pauses of the process (python/process_pause.h).
-  PythonWatch watch(**programs, *py);
-  auto outcome = watch.add({{*fn, 7}});
-  if (!outcome[0].empty()) {
-    std::fprintf(stderr, "%s\n", outcome[0].c_str());
+  auto units = resolver.code_units(fn->code);
+  if (!units) {
+    std::fprintf(stderr, "%s\n", units.error().describe().c_str());
     return 1;
   }
+  // The entry, then as many return units as the debug registers allow.
+  std::vector<UnitRequest> requests = {{units->entry, {fn->code, 7, BP_PY_UNIT_ENTRY, 0}}};
+  for (const auto& r : units->returns)
+    if (requests.size() < kMaxWatchedUnits)
+      requests.push_back({r.address, {fn->code, 7, BP_PY_UNIT_RETURN,
+                                      r.constant ? static_cast<uint16_t>(BP_PY_NO_STACK_SLOT) : units->stack_slot}});
+  // Placed and removed inside pauses of the process (python/process_pause.h).
+  TrapShield shield;
+  PythonWatch watch(**programs, *py, &shield);
+  for (const auto& outcome : watch.add(requests))
+    if (!outcome.empty()) {
+      std::fprintf(stderr, "%s\n", outcome.c_str());
+      return 1;
+    }
   signal(SIGINT, [](int) { interrupted = 1; });  // before saying so: the caller may stop us at once
   std::printf("watching %s (%s, Python %s) with %zu watchpoints\n", argv[2], fn->qualname.c_str(),
               py->version().c_str(), watch.event_fds().size());
   std::fflush(stdout);
-  uint64_t calls = 0;
-  ring_buffer* rb = ring_buffer__new(maps->events.get(), on_record, &calls, nullptr);
+  Counts counts;
+  ring_buffer* rb = ring_buffer__new(maps->events.get(), on_record, &counts, nullptr);
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long>(std::atof(argv[3]) * 1000));
   while (!interrupted && std::chrono::steady_clock::now() < until) ring_buffer__poll(rb, 50);
   watch.remove_all();
   ring_buffer__consume(rb);
   ring_buffer__free(rb);
-  std::printf("calls %llu\n", static_cast<unsigned long long>(calls));
+  std::printf("calls %llu returns %llu dropped-traps %llu\n", static_cast<unsigned long long>(counts.calls),
+              static_cast<unsigned long long>(counts.returns), static_cast<unsigned long long>(shield.dropped_total()));
   return 0;
 }

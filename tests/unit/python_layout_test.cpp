@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "python/python_bytecode.h"
 #include "python/python_layout.h"
 #include "python_interpreters.h"
 
@@ -44,6 +45,16 @@ TEST(PythonLayout, MatchesEachInstalledInterpretersHeaders) {
     for (const auto& [name, value] : layout->facts()) {
       ASSERT_TRUE(std::getline(dump, line)) << "the dump ended before " << name;
       EXPECT_EQ(line, name + "=" + std::to_string(value));
+    }
+    // Then the bytecode facts (python/python_bytecode.cpp).
+    auto bytecode = bytecode_facts(3, minor);
+    ASSERT_TRUE(bytecode);
+    for (const auto& expected : {"opcode.return_value=" + std::to_string(bytecode->return_value),
+                                 "opcode.return_const=" + std::to_string(bytecode->return_const),
+                                 "opcode.load_const=" + std::to_string(bytecode->load_const),
+                                 "opcode.caches=" + bytecode->caches_text()}) {
+      ASSERT_TRUE(std::getline(dump, line)) << "the dump ended before " << expected;
+      EXPECT_EQ(line, expected);
     }
     ++compared;
   }

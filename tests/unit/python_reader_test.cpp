@@ -29,10 +29,33 @@ class Base:
 class Child(Base):
     pass
 def größe(): pass
+def decorate(tag):
+    def decorator(f):
+        def wrapper(*args): return f(*args)
+        return wrapper
+    return decorator
+@decorate(1)
+def first(): pass
+@decorate(2)
+def second(): pass
+def several(x):
+    if x > 1:
+        return x + 1
+    try:
+        return len(str(x))
+    except ValueError:
+        pass
+for i in range(1000):  # specialised from 3.11 on: the caches hold run-time data now
+    several(i % 3)
+import dis
+def returns(f):
+    return ",".join(str(i.offset) for i in dis.get_instructions(f) if i.opname.startswith("RETURN"))
+slots = lambda c: len(c.co_varnames) + len(c.co_cellvars) + len(c.co_freevars)
 print(sys.version_info.major, sys.version_info.minor, sys.version_info.micro,
       hex(id(json.decoder.JSONDecoder.decode.__code__)), hex(id(Base.fit.__code__)),
       hex(id(Base.helper.__code__)), hex(id(Base.build.__code__)), hex(id(größe.__code__)),
-      hex(id(json.decoder.JSONDecoder.decode)), flush=True)
+      hex(id(json.decoder.JSONDecoder.decode)), hex(id(first.__code__)), hex(id(second.__code__)),
+      returns(several), slots(several.__code__), returns(first), slots(first.__code__), flush=True)
 sys.stdin.read()
 )PY";
 
@@ -49,10 +72,13 @@ TEST(PythonReader, FindsFunctionsAndTheirCodeObjectsInEveryInterpreter) {
     ASSERT_GT(job.pid(), 0);
     std::istringstream line(job.first_line());
     int major = 0, minor = 0, micro = 0;
-    std::string decode_code, fit_code, helper_code, build_code, unicode_code, decode_function;
+    std::string decode_code, fit_code, helper_code, build_code, unicode_code, decode_function, first_code, second_code;
     line >> major >> minor >> micro >> decode_code >> fit_code >> helper_code >> build_code >> unicode_code >>
-        decode_function;
-    ASSERT_FALSE(decode_function.empty()) << "the script printed: " << job.first_line();
+        decode_function >> first_code >> second_code;
+    std::string several_returns, first_returns;
+    int several_slots = -1, first_slots = -1;
+    line >> several_returns >> several_slots >> first_returns >> first_slots;
+    ASSERT_GE(first_slots, 0) << "the script printed: " << job.first_line();
 
     auto py = find_python(job.pid());
     ASSERT_TRUE(py) << py.error().describe();
@@ -83,6 +109,34 @@ TEST(PythonReader, FindsFunctionsAndTheirCodeObjectsInEveryInterpreter) {
     auto unicode = resolver.function("__main__.größe");
     ASSERT_TRUE(unicode) << unicode.error().describe();
     EXPECT_EQ(unicode->code, hex(unicode_code));
+
+    // A nested function by its qualname: the one code object behind every function
+    // the decorator made.
+    EXPECT_EQ(first_code, second_code);
+    auto wrapper = resolver.function("__main__.decorate.<locals>.decorator.<locals>.wrapper");
+    ASSERT_TRUE(wrapper) << wrapper.error().describe();
+    EXPECT_EQ(wrapper->code, hex(first_code));
+    EXPECT_EQ(wrapper->function, 0u);
+    EXPECT_NE(wrapper->first_instruction, 0u);
+    auto no_inner = resolver.function("__main__.decorate.<locals>.nothing");
+    ASSERT_FALSE(no_inner);
+    EXPECT_NE(no_inner.error().describe().find("defines no function nothing"), std::string::npos)
+        << no_inner.error().describe();
+
+    // Where calls end: the return units dis lists (caches skipped from 3.11 on), and
+    // the slot of the returned value.
+    auto several = resolver.function("__main__.several");
+    ASSERT_TRUE(several) << several.error().describe();
+    for (auto [code, want_returns, want_slots] : {std::tuple{several->code, several_returns, several_slots},
+                                                  std::tuple{wrapper->code, first_returns, first_slots}}) {
+      auto units = resolver.code_units(code);
+      ASSERT_TRUE(units) << units.error().describe();
+      std::string offsets;
+      for (const auto& r : units->returns)
+        offsets += (offsets.empty() ? "" : ",") + std::to_string(r.address - units->entry);
+      EXPECT_EQ(offsets, want_returns);
+      EXPECT_EQ(units->stack_slot, want_slots);
+    }
 
     // What is not there is said, by name.
     auto missing = resolver.function("json.decoder.JSONDecoder.no_such_method");

@@ -34,6 +34,18 @@ struct _dictkeysobject {
 typedef struct { PyObject_HEAD PyObject *md_dict; } PyModuleObject;
 #endif
 
+/* The bytecode facts: which opcodes return, and how many inline cache units follow
+ * each opcode (3.11+), as the specialised forms keep their base opcode's caches. */
+#if PY_VERSION_HEX >= 0x030D0000
+#define NEED_OPCODE_METADATA
+#include "internal/pycore_opcode_metadata.h"
+#elif PY_VERSION_HEX >= 0x030B0000
+#define NEED_OPCODE_TABLES
+#include "internal/pycore_opcode.h"
+#else
+#include "opcode.h"
+#endif
+
 #define P(name, value) printf("%s=%ld\n", name, (long)(value))
 
 int main(void)
@@ -78,6 +90,13 @@ int main(void)
 #else
 	P("frame.code", offsetof(PyFrameObject, f_code));
 #endif
+#if PY_VERSION_HEX >= 0x030C0000
+	P("frame.function", offsetof(_PyInterpreterFrame, f_funcobj));
+#elif PY_VERSION_HEX >= 0x030B0000
+	P("frame.function", offsetof(_PyInterpreterFrame, f_func));
+#else
+	P("frame.function", -1);
+#endif
 #if PY_VERSION_HEX >= 0x030B0000
 	P("frame.previous", offsetof(_PyInterpreterFrame, previous));
 	P("frame.localsplus", offsetof(_PyInterpreterFrame, localsplus));
@@ -115,20 +134,27 @@ int main(void)
 	P("module.md_dict", offsetof(PyModuleObject, md_dict));
 	P("func.func_code", offsetof(PyFunctionObject, func_code));
 	P("func.func_qualname", offsetof(PyFunctionObject, func_qualname));
+	P("func.func_closure", offsetof(PyFunctionObject, func_closure));
+	P("cell.ob_ref", offsetof(PyCellObject, ob_ref));
 	P("code.co_argcount", offsetof(PyCodeObject, co_argcount));
 	P("code.co_kwonlyargcount", offsetof(PyCodeObject, co_kwonlyargcount));
 	P("code.co_flags", offsetof(PyCodeObject, co_flags));
 	P("code.co_firstlineno", offsetof(PyCodeObject, co_firstlineno));
 	P("code.co_filename", offsetof(PyCodeObject, co_filename));
 	P("code.co_name", offsetof(PyCodeObject, co_name));
+	P("code.co_consts", offsetof(PyCodeObject, co_consts));
 #if PY_VERSION_HEX >= 0x030B0000
 	P("code.co_qualname", offsetof(PyCodeObject, co_qualname));
 	P("code.co_localsplusnames", offsetof(PyCodeObject, co_localsplusnames));
+	P("code.co_cellvars", -1);
+	P("code.co_freevars", -1);
 	P("code.co_code_adaptive", offsetof(PyCodeObject, co_code_adaptive));
 	P("code.co_code", -1);
 #else
 	P("code.co_qualname", -1);
 	P("code.co_localsplusnames", offsetof(PyCodeObject, co_varnames));
+	P("code.co_cellvars", offsetof(PyCodeObject, co_cellvars));
+	P("code.co_freevars", offsetof(PyCodeObject, co_freevars));
 	P("code.co_code_adaptive", -1);
 	P("code.co_code", offsetof(PyCodeObject, co_code));
 #endif
@@ -141,5 +167,23 @@ int main(void)
 #else
 	P("long.digits", offsetof(PyLongObject, ob_digit));
 #endif
+	P("opcode.return_value", RETURN_VALUE);
+#ifdef RETURN_CONST
+	P("opcode.return_const", RETURN_CONST);
+#else
+	P("opcode.return_const", -1);
+#endif
+	P("opcode.load_const", LOAD_CONST);
+	printf("opcode.caches=");
+#if PY_VERSION_HEX >= 0x030B0000
+	for (int op = 0, first = 1; op < 256; op++) {
+		int n = _PyOpcode_Caches[_PyOpcode_Deopt[op]];
+		if (n) {
+			printf("%s%d:%d", first ? "" : " ", op, n);
+			first = 0;
+		}
+	}
+#endif
+	printf("\n");
 	return 0;
 }

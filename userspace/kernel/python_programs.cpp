@@ -57,6 +57,22 @@ Result<> PythonPrograms::unwatch_code(uint32_t tgid, uint64_t code) {
   return {};
 }
 
+Result<> PythonPrograms::watch_unit(uint32_t tgid, uint64_t address, const bp_python_unit& unit) {
+  CodeKey key{tgid, 0, address};
+  if (bpf_map__update_elem(skel_->maps.python_units, &key, sizeof(key), &unit, sizeof(unit), BPF_ANY) != 0)
+    return make_errno_error("cannot watch a bytecode unit", errno, "python_units");
+  return {};
+}
+
+void PythonPrograms::unwatch_unit(uint32_t tgid, uint64_t address) {
+  CodeKey key{tgid, 0, address};
+  bpf_map__delete_elem(skel_->maps.python_units, &key, sizeof(key), 0);
+}
+
+void PythonPrograms::forget_process(uint32_t tgid) {
+  bpf_map__delete_elem(skel_->maps.python_procs, &tgid, sizeof(tgid), 0);
+}
+
 Result<PythonPrograms::Watchpoint> PythonPrograms::attach_watchpoint(pid_t tid, uint64_t address) {
   perf_event_attr attr{};
   attr.size = sizeof(attr);

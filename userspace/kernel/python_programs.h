@@ -28,8 +28,13 @@ class PythonPrograms {
   PythonPrograms& operator=(const PythonPrograms&) = delete;
 
   Result<> set_process(uint32_t tgid, const bp_python_proc& layout);
+  // A watched code object: its frames count as watched callers of nested calls.
   Result<> watch_code(uint32_t tgid, uint64_t code, uint32_t hook_id);
   Result<> unwatch_code(uint32_t tgid, uint64_t code);
+  // What the watchpoint at `address` stands for (an entry or a return unit).
+  Result<> watch_unit(uint32_t tgid, uint64_t address, const bp_python_unit& unit);
+  void unwatch_unit(uint32_t tgid, uint64_t address);
+  void forget_process(uint32_t tgid);
   // A one-byte read/write watchpoint at `address` in thread `tid`, and in the threads
   // it creates from now on (inherited); the program runs at each access. Place and
   // remove it only while the process is stopped (python/process_pause.h).

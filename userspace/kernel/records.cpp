@@ -124,9 +124,14 @@ Result<KernelEvent> decode_record(const void* data, size_t size) {
       e.tid = r->hdr.tid;
       e.hook_id = r->hook_id;
       e.locals_unreadable = (r->flags & BP_FLAG_UNREADABLE) != 0;
+      e.is_return = (r->flags & BP_PY_CALL_RETURN) != 0;
+      e.depth = r->depth;
+      e.ret = r->ret;
+      std::memcpy(e.ret_head, r->ret_head, sizeof(e.ret_head));
       e.ts_ns = r->hdr.ts_ns;
       e.code = r->code;
       e.frame = r->frame;
+      e.function = r->function;
       e.ip = r->ip;
       std::memcpy(e.locals, r->locals, sizeof(e.locals));
       return e;

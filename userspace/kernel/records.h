@@ -72,12 +72,17 @@ struct PythonCallEvent {
   uint32_t tgid;
   uint32_t tid;
   uint32_t hook_id;
+  bool is_return;          // a return unit, not the first one
+  uint32_t depth;          // watched frames below this one in the thread
   bool locals_unreadable;
   uint64_t ts_ns;  // CLOCK_MONOTONIC
   uint64_t code;
   uint64_t frame;
+  uint64_t function;  // the frame's function object (3.11+), else 0
   uint64_t ip;     // where the watchpoint trapped
   uint64_t locals[BP_PY_LOCALS];
+  uint64_t ret;            // the returned object (0: a constant, or not a return)
+  uint64_t ret_head[4];    // its first 32 bytes at the return
 };
 
 using KernelEvent = std::variant<ProcForkEvent, ProcExecEvent, ProcExitEvent, OutputEvent,

@@ -61,6 +61,7 @@ bp_python_proc bpf_python_layout(const PythonProcess& py) {
   out.runtime = py.runtime_address;
   if (l.tstate_native_thread_id >= 0) out.flags |= BP_PY_TSTATE_BY_THREAD_ID;
   if (l.tstate_cframe >= 0) out.flags |= BP_PY_CFRAME;
+  if (l.frame_function >= 0) out.flags |= BP_PY_FRAME_FUNCTION;
   out.interpreters_head = u16(l.runtime_interpreters_head);
   out.gil_tstate_current = u16(l.runtime_gilstate_tstate_current);
   out.threads_head = u16(l.interp_threads_head);
@@ -70,6 +71,8 @@ bp_python_proc bpf_python_layout(const PythonProcess& py) {
   out.current_frame = u16(l.tstate_current_frame);
   out.frame_code = u16(l.frame_code);
   out.frame_localsplus = u16(l.frame_localsplus);
+  out.frame_function = u16(l.frame_function);
+  out.frame_previous = u16(l.frame_previous);
   return out;
 }
 

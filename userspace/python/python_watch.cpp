@@ -24,45 +24,52 @@ std::vector<pid_t> threads_of(pid_t pid) {
   return out;
 }
 
+bool contains(const std::vector<uint64_t>& v, uint64_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
 }  // namespace
 
-PythonWatch::PythonWatch(PythonPrograms& programs, const PythonProcess& py) : programs_(programs), py_(py) {}
+PythonWatch::PythonWatch(PythonPrograms& programs, const PythonProcess& py, TrapShield* shield)
+    : programs_(programs), py_(py), shield_(shield) {}
 
 PythonWatch::~PythonWatch() { remove_all(); }
 
-std::vector<std::string> PythonWatch::add(const std::vector<WatchRequest>& requests, bool already_stopped) {
+std::vector<std::string> PythonWatch::add(const std::vector<UnitRequest>& requests, bool already_stopped) {
   std::vector<std::string> outcome(requests.size());
-  std::vector<size_t> fresh;  // requests whose code object gets a watchpoint now
   auto tgid = static_cast<uint32_t>(py_.pid);
+  std::vector<size_t> fresh;  // requests whose unit gets a watchpoint now
   for (size_t i = 0; i < requests.size(); ++i) {
-    const auto& f = requests[i].function;
-    bool known = std::find(code_.begin(), code_.end(), f.code) != code_.end();
-    if (!known && code_.size() + fresh.size() >= kMaxWatchedCode) {
-      outcome[i] = "not watched: " + std::to_string(kMaxWatchedCode) +
-                   " code objects are watched in this process already (4 debug registers per thread)";
+    const auto& r = requests[i];
+    if (contains(addresses_, r.address)) continue;
+    if (addresses_.size() + fresh.size() >= kMaxWatchedUnits) {
+      outcome[i] = "not watched: " + std::to_string(kMaxWatchedUnits) +
+                   " bytecode units are watched in this process already (4 debug registers per thread)";
       continue;
     }
-    if (auto r = programs_.watch_code(tgid, f.code, requests[i].hook_id); !r) {
-      outcome[i] = r.error().describe();
-      continue;
-    }
-    if (!known) fresh.push_back(i);
+    fresh.push_back(i);
   }
   if (fresh.empty()) return outcome;
-  if (auto r = programs_.set_process(tgid, bpf_python_layout(py_)); !r) {
-    for (size_t i : fresh) outcome[i] = r.error().describe();
+  auto refuse = [&](const std::string& why) {
+    for (size_t i : fresh) outcome[i] = why;
     return outcome;
+  };
+  if (shield_ && !shielded_) {
+    if (auto r = shield_->protect(py_.pid); !r) return refuse("not watched: " + r.error().describe());
+    shielded_ = true;
+  }
+  if (auto r = programs_.set_process(tgid, bpf_python_layout(py_)); !r) return refuse(r.error().describe());
+  for (size_t i : fresh) {
+    const auto& r = requests[i];
+    if (auto w = programs_.watch_unit(tgid, r.address, r.unit); !w) outcome[i] = w.error().describe();
+    else if (auto c = programs_.watch_code(tgid, r.unit.code, r.unit.hook_id); !c) outcome[i] = c.error().describe();
   }
   ProcessPause pause(py_.pid, already_stopped);
-  if (!pause.stopped()) {
-    for (size_t i : fresh) outcome[i] = "not watched: the process could not be paused to place the watchpoint";
-    return outcome;
-  }
+  if (!pause.stopped()) return refuse("not watched: the process could not be paused to place the watchpoint");
   for (size_t i : fresh) {
-    const auto& f = requests[i].function;
+    if (!outcome[i].empty()) continue;
+    const auto& r = requests[i];
     size_t placed = 0;
     for (pid_t tid : threads_of(py_.pid)) {
-      auto w = programs_.attach_watchpoint(tid, f.first_instruction);
+      auto w = programs_.attach_watchpoint(tid, r.address);
       if (!w) {
         outcome[i] = w.error().describe();  // the threads placed so far keep theirs
         continue;
@@ -72,8 +79,10 @@ std::vector<std::string> PythonWatch::add(const std::vector<WatchRequest>& reque
       ++placed;
     }
     if (placed > 0) {
-      code_.push_back(f.code);
-      addresses_.push_back(f.first_instruction);
+      addresses_.push_back(r.address);
+      if (!contains(code_, r.unit.code)) code_.push_back(r.unit.code);
+    } else {
+      programs_.unwatch_unit(tgid, r.address);
     }
   }
   return outcome;
@@ -86,18 +95,24 @@ std::vector<int> PythonWatch::event_fds() const {
 }
 
 void PythonWatch::remove_all() {
-  if (links_.empty() && event_fds_.empty()) return;
-  // A process that has exited has nothing left to trap; else pause it around the removal.
-  std::optional<ProcessPause> pause;
-  if (kill(py_.pid, 0) == 0) pause.emplace(py_.pid);
-  if (pause && !pause->stopped())
-    log::warning("removing Python watchpoints from process " + std::to_string(py_.pid) +
-                 " without a pause: it did not stop within a second");
-  links_.clear();
-  event_fds_.clear();
-  for (uint64_t code : code_) programs_.unwatch_code(static_cast<uint32_t>(py_.pid), code);
-  code_.clear();
+  auto tgid = static_cast<uint32_t>(py_.pid);
+  if (!links_.empty() || !event_fds_.empty()) {
+    // A process that has exited has nothing left to trap; else pause it around the removal.
+    std::optional<ProcessPause> pause;
+    if (kill(py_.pid, 0) == 0) pause.emplace(py_.pid);
+    if (pause && !pause->stopped())
+      log::warning("removing Python watchpoints from process " + std::to_string(py_.pid) +
+                   " without a pause: it did not stop within a second");
+    links_.clear();
+    event_fds_.clear();
+  }
+  for (uint64_t a : addresses_) programs_.unwatch_unit(tgid, a);
+  for (uint64_t code : code_) programs_.unwatch_code(tgid, code);
   addresses_.clear();
+  code_.clear();
+  // The watchpoints are gone: nothing can trap any more, the shield lets go.
+  if (shielded_) shield_->release(py_.pid);
+  shielded_ = false;
 }
 
 }  // namespace bpfpads

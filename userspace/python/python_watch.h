@@ -1,7 +1,11 @@
-// The watchpoints of one Python process: which code objects are watched under which
-// hook id, and one watchpoint per code object in each of its threads (threads started
-// later inherit them). x86 has 4 debug registers per thread, shared with debuggers: a
-// process gets at most kMaxWatchedCode code objects; the rest are refused with a reason.
+// The watchpoints of one Python process: which bytecode units are watched (a code
+// object's first unit, where its calls start, and its return units), and one
+// watchpoint per unit in each of its threads (threads started later inherit them).
+// x86 has 4 debug registers per thread, shared with debuggers: a process gets at most
+// kMaxWatchedUnits units; what does not fit is refused with a reason.
+//
+// Every thread of the process is under a TrapShield before the first watchpoint goes
+// in: this VM's hypervisor turns some watchpoint hits into SIGTRAPs that would kill it.
 #pragma once
 
 #include <sys/types.h>
@@ -10,35 +14,37 @@
 #include <string>
 #include <vector>
 
+#include "bpfpads_records.h"
 #include "common/error.h"
 #include "kernel/bpf_handles.h"
 #include "kernel/python_programs.h"
-#include "python/python_resolver.h"
+#include "python/python_process.h"
+#include "python/trap_shield.h"
 
 namespace bpfpads {
 
-inline constexpr size_t kMaxWatchedCode = 4;
+inline constexpr size_t kMaxWatchedUnits = 4;
 
-struct WatchRequest {
-  PythonFunction function;
-  uint32_t hook_id = 0;
+struct UnitRequest {
+  uint64_t address = 0;
+  bp_python_unit unit{};
 };
 
 class PythonWatch {
  public:
-  PythonWatch(PythonPrograms& programs, const PythonProcess& py);
+  // `shield` may be null only where the caller handles SIGTRAP itself (test tools).
+  PythonWatch(PythonPrograms& programs, const PythonProcess& py, TrapShield* shield);
   ~PythonWatch();  // removes the watchpoints inside a pause of the process
   PythonWatch(const PythonWatch&) = delete;
   PythonWatch& operator=(const PythonWatch&) = delete;
 
-  // Watches these functions, inside one pause of the process (`already_stopped`: it is
-  // held at a library-load stop). Per request: nothing, or why it is not watched.
-  std::vector<std::string> add(const std::vector<WatchRequest>& requests, bool already_stopped = false);
-  // The perf-event descriptors of every watchpoint (for the guard to hold: if bpfpads
-  // dies, it removes them inside a pause instead of the kernel removing them under
-  // running threads).
+  size_t free_units() const { return kMaxWatchedUnits - addresses_.size(); }
+  // Watches these units, inside one pause of the process (`already_stopped`: it is
+  // held at a library-load stop). Per request: "" or why it is not watched.
+  std::vector<std::string> add(const std::vector<UnitRequest>& requests, bool already_stopped = false);
+  // The perf-event descriptors of every watchpoint.
   std::vector<int> event_fds() const;
-  size_t watched() const { return code_.size(); }
+  size_t watched() const { return addresses_.size(); }
   const PythonProcess& process() const { return py_; }
 
   // Drops every watchpoint now (inside a pause); the destructor then has nothing to do.
@@ -47,8 +53,10 @@ class PythonWatch {
  private:
   PythonPrograms& programs_;
   PythonProcess py_;
-  std::vector<uint64_t> code_;      // watched code objects
-  std::vector<uint64_t> addresses_;  // their first bytecode units
+  TrapShield* shield_;
+  bool shielded_ = false;
+  std::vector<uint64_t> code_;       // code objects with a watched unit
+  std::vector<uint64_t> addresses_;  // watched units
   std::vector<BpfLinkPtr> links_;
   std::vector<Fd> event_fds_;        // our duplicates of the links' perf events
 };

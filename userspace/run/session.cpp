@@ -363,7 +363,9 @@ void Session::on_event(const KernelEvent& ev) {
 void Session::reap_children() {
   for (;;) {
     int status = 0;
-    pid_t pid = waitpid(-1, &status, WNOHANG);  // the guard, the link dropper
+    // The guard and the link dropper, this thread's children; __WNOTHREAD leaves the
+    // trap shield's thread its ptrace stops.
+    pid_t pid = waitpid(-1, &status, WNOHANG | __WNOTHREAD);
     if (pid <= 0) return;
   }
 }
