@@ -301,8 +301,9 @@ struct bp_python_unit {
 	__u32 hook_id;
 	__u16 kind;                  /* BP_PY_UNIT_* */
 	__u16 stack_slot;            /* return: the frame slot of the returned value */
+	__u64 const_object;          /* RETURN_CONST (or LOAD_CONST before it): the constant */
 };
-BP_STATIC_ASSERT(sizeof(struct bp_python_unit) == 16, "bp_python_unit layout");
+BP_STATIC_ASSERT(sizeof(struct bp_python_unit) == 24, "bp_python_unit layout");
 
 #define BP_PY_CALL_RETURN 0x100u /* flags: a return, not a call */
 struct bp_python_call {
@@ -316,7 +317,7 @@ struct bp_python_call {
 	__u64 function;              /* the frame's function object; 0 before 3.11 */
 	__u64 ip;                    /* where the watchpoint trapped */
 	__u64 locals[BP_PY_LOCALS];  /* the frame's first slots: arguments, locals, cells */
-	__u64 ret;                   /* return: the returned object; 0 for a constant */
+	__u64 ret;                   /* return: the returned object */
 	__u64 ret_head[4];           /* its first 32 bytes then: refcount, type, payload */
 };
 BP_STATIC_ASSERT(sizeof(struct bp_python_call) == 24 + 16 + 32 + 8 * BP_PY_LOCALS + 40, "bp_python_call layout");

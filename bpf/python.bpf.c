@@ -151,11 +151,15 @@ int python_entry(struct bpf_perf_event_data *ctx)
 	 * as soon as the caller drops it. */
 	rec->ret = 0;
 	__builtin_memset(rec->ret_head, 0, sizeof(rec->ret_head));
-	if (unit->kind == BP_PY_UNIT_RETURN && unit->stack_slot != BP_PY_NO_STACK_SLOT) {
-		rec->ret = read_ptr(frame + py->frame_localsplus + 8 * (__u64)unit->stack_slot);
+	if (unit->kind == BP_PY_UNIT_RETURN) {
+		rec->ret = unit->stack_slot == BP_PY_NO_STACK_SLOT
+				   ? unit->const_object
+				   : read_ptr(frame + py->frame_localsplus + 8 * (__u64)unit->stack_slot);
 		if (rec->ret && bpf_probe_read_user(rec->ret_head, sizeof(rec->ret_head), (const void *)rec->ret))
 			rec->flags |= BP_FLAG_UNREADABLE;
 	}
-	bpf_ringbuf_submit(rec, lazy_wakeup_flags(sizeof(*rec)));
+	/* Woken at once: the reader names the call from the process's memory, which the
+	 * interpreter may free soon after (at its exit, all of it). */
+	bpf_ringbuf_submit(rec, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }

@@ -95,11 +95,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   // The entry, then as many return units as the debug registers allow.
-  std::vector<UnitRequest> requests = {{units->entry, {fn->code, 7, BP_PY_UNIT_ENTRY, 0}}};
+  std::vector<UnitRequest> requests = {{units->entry, entry_unit(fn->code, 7)}};
   for (const auto& r : units->returns)
-    if (requests.size() < kMaxWatchedUnits)
-      requests.push_back({r.address, {fn->code, 7, BP_PY_UNIT_RETURN,
-                                      r.constant ? static_cast<uint16_t>(BP_PY_NO_STACK_SLOT) : units->stack_slot}});
+    if (requests.size() < kMaxWatchedUnits) requests.push_back({r.address, return_unit(fn->code, 7, *units, r)});
   // Placed and removed inside pauses of the process (python/process_pause.h).
   TrapShield shield;
   PythonWatch watch(**programs, *py, &shield);

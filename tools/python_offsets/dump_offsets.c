@@ -135,6 +135,7 @@ int main(void)
 	P("func.func_code", offsetof(PyFunctionObject, func_code));
 	P("func.func_qualname", offsetof(PyFunctionObject, func_qualname));
 	P("func.func_closure", offsetof(PyFunctionObject, func_closure));
+	P("func.func_module", offsetof(PyFunctionObject, func_module));
 	P("cell.ob_ref", offsetof(PyCellObject, ob_ref));
 	P("code.co_argcount", offsetof(PyCodeObject, co_argcount));
 	P("code.co_kwonlyargcount", offsetof(PyCodeObject, co_kwonlyargcount));

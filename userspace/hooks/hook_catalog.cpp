@@ -70,10 +70,7 @@ HookCatalog::HookCatalog(std::vector<LoadedMapping> mappings, PipelineConfig con
     size_t python = python_entry_count(m), native = m.file.entries.size() - python;
     // Said plainly instead of "waiting": a Python path selects a Python function, which
     // needs the interpreter reader (userspace/python/), not a library load.
-    if (python > 0 && native == 0)
-      use.status = "Python targets are not tracked yet: " + std::to_string(python) + " entries inactive";
-    else if (python > 0)
-      use.status = "waiting for its library; its " + std::to_string(python) + " Python targets are not tracked yet";
+    if (python > 0 && native == 0) use.status = "waiting for a Python process to import its targets";
     uses_[&m] = use;
   }
 }
@@ -206,6 +203,45 @@ Result<std::vector<Hook*>> HookCatalog::resolve_file(const std::string& open_pat
     }
   }
   return created;
+}
+
+std::vector<std::string> HookCatalog::add_python_hooks() {
+  std::vector<std::string> notes;
+  for (const auto& m : mappings_)
+    for (const auto& e : m.file.entries) {
+      if (e.target.is_native()) continue;
+      std::string path;
+      bool literal = true;
+      for (const auto& seg : e.path) {
+        literal = literal && seg.kind == Segment::Kind::Literal;
+        path += (path.empty() ? "" : ".") + seg.text;
+      }
+      if (!literal) {
+        notes.push_back(e.location.file + ":" + std::to_string(e.location.line) + ": " + path +
+                        ": Python paths with a regular expression are not tracked yet (name the functions, or "
+                        "the wrapper they share)");
+        continue;
+      }
+      auto h = std::make_unique<Hook>();
+      h->id = static_cast<uint32_t>(hooks_.size());
+      h->mapping = &m;
+      h->entry = &e;
+      h->function = path;
+      h->python = true;
+      h->events = events_for(e);
+      hooks_.push_back(std::move(h));
+    }
+  return notes;
+}
+
+void HookCatalog::set_python_use(const LoadedMapping* mapping, const std::string& library_version,
+                                 const std::string& status, size_t hooks) {
+  auto it = uses_.find(mapping);
+  if (it == uses_.end()) return;
+  if (!library_version.empty()) it->second.library_version = library_version;
+  bool native = python_entry_count(*mapping) < mapping->file.entries.size();
+  it->second.status = native ? it->second.status + "; " + status : status;
+  it->second.hooks += hooks;
 }
 
 Hook* HookCatalog::find(uint32_t id) { return id < hooks_.size() ? hooks_[id].get() : nullptr; }

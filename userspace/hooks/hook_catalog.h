@@ -39,6 +39,7 @@ struct Hook {
   std::vector<std::string> events;  // event types its hooks fire
   bool detached = false;
   std::string detached_reason;
+  bool python = false;  // a Python target: `function` is its dotted path
 };
 
 // What the run records about each mapping file.
@@ -65,6 +66,13 @@ class HookCatalog {
   Result<std::vector<Hook*>> resolve_file(const std::string& open_path, const std::string& display,
                                           bool is_executable);
   bool resolved(const std::string& identity) const { return seen_.count(identity) != 0; }
+
+  // One hook per Python entry whose path is all literal segments (ids before any
+  // native hook's); entries with a regex segment are not supported yet: their notes.
+  std::vector<std::string> add_python_hooks();
+  // What became of a mapping file's Python entries, for its status in the run.
+  void set_python_use(const LoadedMapping* mapping, const std::string& library_version, const std::string& status,
+                      size_t hooks);
 
   Hook* find(uint32_t id);
   const std::vector<std::unique_ptr<Hook>>& hooks() const { return hooks_; }

@@ -117,15 +117,46 @@ HookEngine::HookEngine(HookCatalog catalog, const HookEngineOptions& options)
       if (e.target.kind == Target::Kind::NativeLibrary) library_names_.push_back(e.target.object);
       if (e.target.kind == Target::Kind::NativeExecutable) has_exe_targets_ = true;
     }
-  for (const auto& m : catalog_.mappings()) {
-    size_t python = python_entry_count(m);
-    if (python == 0) continue;
-    // Accepted, yet nothing would come of these entries: say so once, in the run too.
-    python_notes_.push_back(m.path + ": " + std::to_string(python) +
-                            " Python targets are not tracked yet (bpfpads hooks native functions and USDT "
-                            "probes; Python functions from outside the interpreter are in progress)");
-    log::warning(python_notes_.back());
+  // Python entries: a hook each; what its events need decides whether its calls'
+  // starts, returns or both are watched (4 debug registers a thread).
+  python_notes_ = catalog_.add_python_hooks();
+  for (const auto& n : python_notes_) log::warning(n);
+  for (const auto& h : catalog_.hooks()) {
+    if (!h->python) continue;
+    auto has = [&](std::initializer_list<const char*> events) {
+      for (const char* e : events)
+        if (std::find(h->events.begin(), h->events.end(), e) != h->events.end()) return true;
+      return false;
+    };
+    PythonTarget t;
+    t.hook_id = h->id;
+    t.path = h->function;
+    t.entry = has({"parameters", "input", "init", "hardware", "log"});
+    t.exits = has({"metric", "output"});
+    t.params = has({"parameters"});
+    if (auto modules = h->entry->data.find("modules"); modules != h->entry->data.end() && modules->is_array())
+      for (const auto& m : *modules)
+        if (m.is_string()) t.modules.push_back(m.get<std::string>());
+    t.library = h->mapping->file.metadata.library.name;
+    t.library_version = h->mapping->file.metadata.library.version;
+    if (!t.entry && !t.exits) t.entry = t.exits = true;  // the pipeline alone: the whole call
+    python_targets_.push_back(t);
   }
+}
+
+void HookEngine::start_python() {
+  if (python_targets_.empty() || python_ || !python_failed_.empty() || !shared_maps_) return;
+  auto tracker = PythonTracker::create(*shared_maps_, python_targets_);
+  if (!tracker) {
+    python_failed_ = "Python-level hooks are off: " + tracker.error().describe();
+    log::warning(python_failed_);
+    return;
+  }
+  python_ = std::move(*tracker);
+}
+
+void HookEngine::watch_python(pid_t pid) {
+  if (python_) python_->add_process(pid);
 }
 
 void HookEngine::configure(BpfOptions& options) const {
@@ -167,6 +198,9 @@ HookAttacher* HookEngine::attacher() {
 std::vector<std::string> HookEngine::degradations() {
   attacher();  // a load still running ends now
   std::vector<std::string> out = python_notes_;
+  if (!python_failed_.empty()) out.push_back(python_failed_);
+  if (python_)
+    for (const auto& d : python_->degradations()) out.push_back(d);
   if (!programs_failed_.empty()) out.push_back(programs_failed_);
   else out.insert(out.end(), programs_degraded_.begin(), programs_degraded_.end());
   return out;
@@ -330,6 +364,13 @@ void HookEngine::start_run(RunRecorder& recorder, int64_t mono_to_wall_us) {
 void HookEngine::on_event(const KernelEvent& event) {
   if (auto* call = std::get_if<HookCallEvent>(&event)) {
     if (dispatcher_) dispatcher_->on_call(*call);
+  } else if (auto* py = std::get_if<PythonCallEvent>(&event)) {
+    if (python_ && dispatcher_)
+      python_->on_event(*py, [this](const PythonCallDone& done) { dispatcher_->on_python_call(done); });
+  } else if (auto* exec = std::get_if<ProcExecEvent>(&event)) {
+    watch_python(static_cast<pid_t>(exec->tgid));
+  } else if (auto* exit = std::get_if<ProcExitEvent>(&event)) {
+    if (python_) python_->process_exited(static_cast<pid_t>(exit->tgid));
   } else if (auto* loaded = std::get_if<LibraryLoadedEvent>(&event)) {
     ++library_stops_;
     uint64_t seen_ns = monotonic_ns();
@@ -399,15 +440,46 @@ void HookEngine::release_links(std::vector<BpfLinkPtr>& out) {
   if (library_watch_) library_watch_->release_links(out);
 }
 
+// What the Python tracker did, in the run: each target's outcome, and its counters.
+void HookEngine::record_python() {
+  int64_t now = now_ms();
+  std::string text;
+  for (const auto& n : python_->target_notes()) text += n + "\n";
+  sink_->set_tag("bpfpads.python.targets", text.size() > 5000 ? text.substr(0, 5000) + "..." : text);
+  sink_->log_metric("bpfpads/python/calls", static_cast<double>(python_->calls()), 0, now);
+  // Watchpoint hits the hypervisor turned into SIGTRAPs: dropped by the trap shield;
+  // each may be a call or return that no event reported (docs/python-tracing.md).
+  sink_->log_metric("bpfpads/dropped/python_spurious_traps", static_cast<double>(python_->dropped_traps()), 0, now);
+  sink_->log_metric("bpfpads/python/calls_of_other_functions", static_cast<double>(python_->calls_of_other_functions()),
+                    0, now);
+  sink_->log_metric("bpfpads/python/returns_of_calls_begun_before_the_watch",
+                    static_cast<double>(python_->returns_without_entry()), 0, now);
+  std::map<const LoadedMapping*, std::pair<size_t, size_t>> per_mapping;  // targets, called
+  for (const auto& h : catalog_.hooks())
+    if (h->python) {
+      auto& [targets, called] = per_mapping[h->mapping];
+      ++targets;
+      called += dispatcher_->calls_seen(h->id) > 0;
+    }
+  for (const auto& [m, counts] : per_mapping)
+    catalog_.set_python_use(m, python_->library_version(m->file.metadata.library.name), "Python: " + std::to_string(counts.second) + " of " + std::to_string(counts.first) +
+                                   " targets called (bpfpads.python.targets says how each was found)",
+                            counts.second);
+}
+
 void HookEngine::finish() {
   if (!dispatcher_ || !sink_) return;
   attacher();  // a load still running ends now: its outcome goes into the run
+  if (python_) {
+    python_->finish([this](const PythonCallDone& done) { dispatcher_->on_python_call(done); });
+    record_python();
+  }
   dispatcher_->finish();
   int64_t now = now_ms();
   std::vector<uint64_t> hits;
   if (attacher_) hits = attacher_->hits(static_cast<uint32_t>(catalog_.hooks().size()));
   for (const auto& h : catalog_.hooks()) {
-    uint64_t n = h->id < hits.size() ? hits[h->id] : dispatcher_->calls_seen(h->id);
+    uint64_t n = h->id < hits.size() && !h->python ? hits[h->id] : dispatcher_->calls_seen(h->id);
     sink_->log_metric("bpfpads/hook_hits/" + h->function, static_cast<double>(n), 0, now);
   }
   sink_->log_metric("bpfpads/dropped/capture_values_cut", static_cast<double>(dispatcher_->cut_values()), 0, now);

@@ -24,6 +24,7 @@
 #include "kernel/records.h"
 #include "pipeline/dispatcher.h"
 #include "pipeline/run_sink.h"
+#include "python/python_tracker.h"
 
 namespace bpfpads {
 
@@ -50,6 +51,19 @@ class HookEngine {
   static Result<std::unique_ptr<HookEngine>> load(const HookEngineOptions& options);
 
   bool active() const { return catalog_.has_native_targets(); }
+  // Python targets: watched by the Python tracker (python/python_tracker.h), which
+  // start_python() loads once the shared maps exist.
+  bool python_active() const { return !python_targets_.empty(); }
+  void start_python();
+  // A process of the job that may be (or become) a Python interpreter: at its exec,
+  // and under attach the process attached to and its descendants.
+  void watch_python(pid_t pid);
+  // Readable when a watched Python process is exiting: read the ring buffer, then
+  // python_drained() (its memory is readable until then).
+  int python_wakeup_fd() const { return python_ ? python_->wakeup_fd() : -1; }
+  void python_drained() {
+    if (python_) python_->drained();
+  }
   const PipelineConfig& config() const { return catalog_.config(); }
   // Sets what the BPF object must load for the hooks.
   void configure(BpfOptions& options) const;
@@ -99,6 +113,7 @@ class HookEngine {
   void resolve(const std::string& open_path, const std::string& display, bool is_executable);
   // No attach cookies: tell the BPF side where this process has each uprobe hook.
   void publish_addresses(const std::vector<MapsEntry>& maps);
+  void record_python();
 
   HookCatalog catalog_;
   HookEngineOptions options_;
@@ -113,7 +128,10 @@ class HookEngine {
   std::unique_ptr<Dispatcher> dispatcher_;
   std::vector<uint64_t> last_hits_;
   std::vector<std::string> notes_;  // attach failures, detached hooks
-  std::vector<std::string> python_notes_;  // mapping files whose Python entries do nothing yet
+  std::vector<std::string> python_notes_;  // Python entries that cannot be tracked, and why
+  std::vector<PythonTarget> python_targets_;
+  std::unique_ptr<PythonTracker> python_;
+  std::string python_failed_;  // why Python-level hooks are off, when they are
   uint64_t library_stops_ = 0;
   uint64_t held_ns_ = 0;  // the job stopped at library loads, in total
   uint64_t run_start_ns_ = 0;  // start_run(): when a detached hook says it went

@@ -37,7 +37,36 @@ void Dispatcher::on_call(const HookCallEvent& event) {
     cut_values_ += v.cut;
     unreadable_values_ += v.unreadable && hook->layout.fields.size() > 0;
   }
+  dispatch(call);
+}
 
+void Dispatcher::on_python_call(const PythonCallDone& done) {
+  Hook* hook = catalog_.find(done.hook_id);
+  if (!hook) return;
+  uint64_t number = ++calls_[done.hook_id];
+  // The call as a hooked call: its arguments by name, "return", and "self" (the
+  // instance's address, which keeps estimators apart in an `extract: scope`).
+  HookCallEvent event{};
+  event.tgid = done.tgid;
+  event.tid = done.tid;
+  event.hook_id = done.hook_id;
+  event.entry_ns = done.entry_ns ? done.entry_ns : done.end_ns;
+  event.return_ns = done.end_ns;
+  event.returned = done.entry_ns != 0 && done.info.end != PythonCallInfo::End::Running;
+  HookCall call{*hook, event, {}};
+  for (const auto& [name, text] : done.info.arguments) call.values[name] = CapturedValue{text};
+  if (done.info.instance) call.values["self"] = CapturedValue{std::to_string(done.info.instance)};
+  if (done.info.return_text) call.values["return"] = CapturedValue{*done.info.return_text};
+  call.python = &done.info;
+  call.call_number = number;
+  call.entry_wall_us = static_cast<int64_t>(event.entry_ns / 1000) + mono_to_wall_us_;
+  call.wall_ms = (static_cast<int64_t>(event.return_ns / 1000) + mono_to_wall_us_) / 1000;
+  call.duration_us = event.returned ? static_cast<int64_t>((event.return_ns - event.entry_ns) / 1000) : 0;
+  dispatch(call);
+}
+
+void Dispatcher::dispatch(HookCall& call) {
+  const Hook* hook = &call.hook;
   call.run_variables = &sink_.variables;
   if (hook->entry->extract) {
     const ExtractSpec& spec = *hook->entry->extract;

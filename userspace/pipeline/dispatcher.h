@@ -13,6 +13,7 @@
 #include "pipeline/logger.h"
 #include "pipeline/named_extractor.h"
 #include "pipeline/run_sink.h"
+#include "pipeline/python_call.h"
 
 namespace bpfpads {
 
@@ -22,6 +23,8 @@ class Dispatcher {
   Dispatcher(HookCatalog& catalog, RunSink& sink, int64_t mono_to_wall_us);
 
   void on_call(const HookCallEvent& event);
+  // A Python call, paired and decoded (python/python_tracker.h).
+  void on_python_call(const PythonCallDone& done);
   void finish();
 
   uint64_t calls_seen(uint32_t hook_id) const;
@@ -38,6 +41,8 @@ class Dispatcher {
   std::map<uint32_t, uint64_t> calls_;
   std::map<std::pair<uint32_t, std::string>, uint64_t> scoped_calls_;  // {call} per hook and scope prefix
   uint64_t skipped_recursion_ = 0;
+  void dispatch(HookCall& call);  // extract rules, loggers, named extractors
+
   uint64_t cut_values_ = 0;
   uint64_t unreadable_values_ = 0;
 };

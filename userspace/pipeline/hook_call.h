@@ -8,6 +8,7 @@
 #include "hooks/hook_catalog.h"
 #include "hooks/hook_layout.h"
 #include "kernel/records.h"
+#include "pipeline/python_call.h"
 
 namespace bpfpads {
 
@@ -24,6 +25,9 @@ struct HookCall {
   std::string scope_prefix = {};
   uint64_t scope_call = 0;
   const std::map<std::string, std::string>* run_variables = nullptr;  // {run_NAME}
+  const PythonCallInfo* python = nullptr;  // a Python call: what it ran and with what
+  // The name the pipeline shows: the Python function behind a wrapper, else the hook's.
+  const std::string& function_name() const { return python ? python->function : hook.function; }
 
   // Template inputs: every capture's text, {call}, and the run variables.
   std::map<std::string, std::string> template_values() const;

@@ -52,6 +52,7 @@ const Row kRows[] = {
     {"func.func_code",                  &PythonLayout::func_func_code,                  {  16,   48,   48,   48,   48}},
     {"func.func_qualname",              &PythonLayout::func_func_qualname,              { 104,   40,   40,   40,   40}},
     {"func.func_closure",               &PythonLayout::func_func_closure,               {  48,   72,   72,   72,   72}},
+    {"func.func_module",                &PythonLayout::func_func_module,                {  88,  104,  104,  104,  104}},
     {"cell.ob_ref",                     &PythonLayout::cell_ob_ref,                     {  16,   16,   16,   16,   16}},
     {"code.co_argcount",                &PythonLayout::code_co_argcount,                {  16,   16,   56,   52,   52}},
     {"code.co_kwonlyargcount",          &PythonLayout::code_co_kwonlyargcount,          {  24,   24,   64,   60,   60}},

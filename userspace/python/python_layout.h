@@ -51,6 +51,7 @@ struct PythonLayout {
   long func_func_code = -1;
   long func_func_qualname = -1;
   long func_func_closure = -1;
+  long func_func_module = -1;
   long cell_ob_ref = -1;
   long code_co_argcount = -1;
   long code_co_kwonlyargcount = -1;

@@ -31,6 +31,8 @@ class PythonObjects {
   Result<uint64_t> type_of(uint64_t object) const;
   // tp_name of the object's type: "dict", "function", "sklearn.tree._classes.X" for C types.
   Result<std::string> type_name(uint64_t object) const;
+  // tp_name of a type object.
+  Result<std::string> name_of_type(uint64_t type) const;
   // A str object as UTF-8, at most `max_chars` characters (more is an error).
   Result<std::string> str(uint64_t object, size_t max_chars = 4096) const;
   // The live entries of a dict, in insertion order, at most `max_entries`.
@@ -48,6 +50,7 @@ class PythonObjects {
  private:
   const RemoteMemory& mem_;
   const PythonLayout& layout_;
+  mutable uint64_t str_type_ = 0;  // the address of `str`, once a key showed it
 };
 
 }  // namespace bpfpads

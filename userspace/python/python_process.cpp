@@ -14,8 +14,12 @@
 namespace bpfpads {
 namespace {
 
-// A data symbol's st_value from .dynsym, else .symtab.
-std::optional<uint64_t> data_symbol(const ElfFile& file, const std::string& name) {
+struct SymbolSpan {
+  uint64_t value = 0, size = 0;
+};
+
+// A symbol's st_value and st_size from .dynsym, else .symtab.
+std::optional<SymbolSpan> symbol_span(const ElfFile& file, const std::string& name) {
   for (const char* table : {".dynsym", ".symtab"}) {
     Elf_Scn* scn = file.section(table);
     if (!scn) continue;
@@ -27,10 +31,15 @@ std::optional<uint64_t> data_symbol(const ElfFile& file, const std::string& name
       GElf_Sym sym;
       if (!gelf_getsym(data, static_cast<int>(i), &sym) || sym.st_value == 0) continue;
       const char* n = elf_strptr(file.elf(), shdr->sh_link, sym.st_name);
-      if (n && name == n) return sym.st_value;
+      if (n && name == n) return SymbolSpan{sym.st_value, sym.st_size};
     }
   }
   return std::nullopt;
+}
+
+std::optional<uint64_t> data_symbol(const ElfFile& file, const std::string& name) {
+  auto span = symbol_span(file, name);
+  return span ? std::optional<uint64_t>(span->value) : std::nullopt;
 }
 
 // Load bias of `path` in the process: where its first PT_LOAD segment was mapped,
@@ -104,6 +113,10 @@ Result<PythonProcess> find_python(pid_t pid) {
     py.pid = pid;
     py.object_path = f.path;
     py.runtime_address = *bias + *runtime;
+    if (auto eval = symbol_span(*elf, "_PyEval_EvalFrameDefault"); eval && eval->size) {
+      py.eval_loop_begin = *bias + eval->value;
+      py.eval_loop_end = py.eval_loop_begin + eval->size;
+    }
     RemoteMemory mem(pid);
     // Py_Version (3.11+) says major.minor.micro; older builds say it in their file name.
     if (auto v = data_symbol(*elf, "Py_Version")) {

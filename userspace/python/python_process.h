@@ -20,8 +20,16 @@ struct PythonProcess {
   uint64_t runtime_address = 0;  // &_PyRuntime in the process
   int major = 0, minor = 0, micro = 0;
   PythonLayout layout;
+  // _PyEval_EvalFrameDefault, where bytecode is fetched: a watchpoint hit elsewhere is
+  // the interpreter reading its code for another reason (3.11's quickening). Both 0
+  // when the symbol has no size.
+  uint64_t eval_loop_begin = 0, eval_loop_end = 0;
 
   std::string version() const;  // "3.12.1"
+  // Whether a hit at `ip` is the eval loop running the unit (true when unknown).
+  bool fetched_by_eval_loop(uint64_t ip) const {
+    return eval_loop_end == 0 || (ip >= eval_loop_begin && ip < eval_loop_end);
+  }
 };
 
 // Which process is a Python interpreter bpfpads can read, or why not: not Python, a

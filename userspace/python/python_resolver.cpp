@@ -45,6 +45,18 @@ Result<std::vector<std::string>> PythonResolver::module_names() const {
   return names;
 }
 
+Result<std::string> PythonResolver::module_string(const std::string& module, const std::string& attribute) const {
+  auto modules = sys_modules();
+  if (!modules) return std::unexpected(modules.error());
+  auto found = objects_.dict_get(*modules, module);
+  if (!found) return std::unexpected(found.error().with_context("sys.modules"));
+  if (!*found) return make_error("module " + module + " is not imported (yet)");
+  auto value = objects_.attribute(**found, attribute);
+  if (!value) return std::unexpected(value.error().with_context(module));
+  if (!*value) return make_error(module + " has no attribute " + attribute);
+  return objects_.str(**value, 256);
+}
+
 Result<PythonFunction> PythonResolver::function(const std::string& dotted_path) const {
   auto parts = split_dots(dotted_path);
   auto modules = sys_modules();

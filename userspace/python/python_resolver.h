@@ -52,6 +52,8 @@ class PythonResolver {
   Result<uint64_t> sys_modules() const;
   // The names in sys.modules (imports seen so far).
   Result<std::vector<std::string>> module_names() const;
+  // A str attribute of an imported module ("sklearn", "__version__").
+  Result<std::string> module_string(const std::string& module, const std::string& attribute) const;
   // A dotted path to a function or method; an error says which part was not found.
   Result<PythonFunction> function(const std::string& dotted_path) const;
   // What a code object says about itself.

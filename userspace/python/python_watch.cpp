@@ -28,6 +28,24 @@ bool contains(const std::vector<uint64_t>& v, uint64_t x) { return std::find(v.b
 
 }  // namespace
 
+bp_python_unit return_unit(uint64_t code, uint32_t hook_id, const CodeUnits& units, const CodeUnits::Return& r) {
+  bp_python_unit u{};
+  u.code = code;
+  u.hook_id = hook_id;
+  u.kind = BP_PY_UNIT_RETURN;
+  u.stack_slot = r.constant ? static_cast<uint16_t>(BP_PY_NO_STACK_SLOT) : units.stack_slot;
+  u.const_object = r.constant ? r.const_object : 0;
+  return u;
+}
+
+bp_python_unit entry_unit(uint64_t code, uint32_t hook_id) {
+  bp_python_unit u{};
+  u.code = code;
+  u.hook_id = hook_id;
+  u.kind = BP_PY_UNIT_ENTRY;
+  return u;
+}
+
 PythonWatch::PythonWatch(PythonPrograms& programs, const PythonProcess& py, TrapShield* shield)
     : programs_(programs), py_(py), shield_(shield) {}
 
@@ -99,7 +117,7 @@ void PythonWatch::remove_all() {
   if (!links_.empty() || !event_fds_.empty()) {
     // A process that has exited has nothing left to trap; else pause it around the removal.
     std::optional<ProcessPause> pause;
-    if (kill(py_.pid, 0) == 0) pause.emplace(py_.pid);
+    if (!exited_ && kill(py_.pid, 0) == 0) pause.emplace(py_.pid);
     if (pause && !pause->stopped())
       log::warning("removing Python watchpoints from process " + std::to_string(py_.pid) +
                    " without a pause: it did not stop within a second");

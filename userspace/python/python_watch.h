@@ -19,6 +19,7 @@
 #include "kernel/bpf_handles.h"
 #include "kernel/python_programs.h"
 #include "python/python_process.h"
+#include "python/python_resolver.h"
 #include "python/trap_shield.h"
 
 namespace bpfpads {
@@ -29,6 +30,10 @@ struct UnitRequest {
   uint64_t address = 0;
   bp_python_unit unit{};
 };
+
+// What BPF needs to know of a return unit of `code` under `hook_id`.
+bp_python_unit return_unit(uint64_t code, uint32_t hook_id, const CodeUnits& units, const CodeUnits::Return& r);
+bp_python_unit entry_unit(uint64_t code, uint32_t hook_id);
 
 class PythonWatch {
  public:
@@ -49,12 +54,15 @@ class PythonWatch {
 
   // Drops every watchpoint now (inside a pause); the destructor then has nothing to do.
   void remove_all();
+  // The process has exited: its watchpoints go without a pause (nothing runs to trap).
+  void process_exited() { exited_ = true; }
 
  private:
   PythonPrograms& programs_;
   PythonProcess py_;
   TrapShield* shield_;
   bool shielded_ = false;
+  bool exited_ = false;
   std::vector<uint64_t> code_;       // code objects with a watched unit
   std::vector<uint64_t> addresses_;  // watched units
   std::vector<BpfLinkPtr> links_;

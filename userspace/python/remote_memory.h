@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/error.h"
 
@@ -28,6 +29,9 @@ class RemoteMemory {
   }
   Result<uint64_t> read_pointer(uint64_t address) const { return read_value<uint64_t>(address); }
   Result<std::string> read_bytes(uint64_t address, size_t size) const;
+  // `each` bytes at every address, into out[i * each]: a few system calls for many
+  // small reads. Which ones could be read.
+  std::vector<bool> read_each(const std::vector<uint64_t>& addresses, size_t each, uint8_t* out) const;
 
  private:
   pid_t pid_;

@@ -19,7 +19,8 @@
 namespace bpfpads {
 namespace {
 
-constexpr long kTraceOptions = PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC;
+constexpr long kTraceOptions =
+    PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
 
 // Interrupts the tracer thread's waitpid(); the handler does nothing on purpose.
 int wake_signal() { return SIGRTMIN + 7; }
@@ -49,7 +50,8 @@ bool is_stop_signal(int sig) { return sig == SIGSTOP || sig == SIGTSTP || sig ==
 
 }  // namespace
 
-TrapShield::TrapShield(LostHit on_lost_hit) : on_lost_hit_(std::move(on_lost_hit)) {
+TrapShield::TrapShield(LostHit on_lost_hit, Exiting on_exit)
+    : on_lost_hit_(std::move(on_lost_hit)), on_exit_(std::move(on_exit)) {
   struct sigaction sa {};
   sa.sa_handler = on_wake;  // no SA_RESTART: waitpid() returns EINTR
   sigaction(wake_signal(), &sa, nullptr);
@@ -228,6 +230,8 @@ void TrapShield::handle_stop(pid_t tid, int status) {
       tracees_[other].root = t.root;
     else if (event == PTRACE_EVENT_EXEC && other != tid)
       tracees_.erase(other);  // a non-leader thread exec'd: it goes on under the leader's id
+    else if (event == PTRACE_EVENT_EXIT && on_exit_ && !t.leaving)
+      on_exit_(t.root, tid);
     if (t.leaving) return detach(tid, 0);
     ptrace(PTRACE_CONT, tid, 0, 0);
     return;

@@ -36,8 +36,11 @@ class TrapShield {
   // tgid of the protected process the thread belongs to (the one protect() named),
   // the thread, and its instruction pointer at the trap.
   using LostHit = std::function<void(pid_t protected_pid, pid_t tid, uint64_t ip)>;
+  // A thread is exiting, its memory still there (PTRACE_EVENT_EXIT): the thread waits
+  // until this returns, so that what it left to read can be read (keep it short).
+  using Exiting = std::function<void(pid_t protected_pid, pid_t tid)>;
 
-  explicit TrapShield(LostHit on_lost_hit = {});
+  explicit TrapShield(LostHit on_lost_hit = {}, Exiting on_exit = {});
   ~TrapShield();  // lets go of every process and ends the tracer thread
   TrapShield(const TrapShield&) = delete;
   TrapShield& operator=(const TrapShield&) = delete;
@@ -74,6 +77,7 @@ class TrapShield {
   void wake();
 
   LostHit on_lost_hit_;
+  Exiting on_exit_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::shared_ptr<Request>> requests_;

@@ -248,6 +248,7 @@ Result<> Session::load_and_attach(StartupClock& clock) {
   // guard continues it.
   if (auto r = guard_->watch_tracked(shared_maps_.tracked.get()); !r) return r;
   hooks_->use_maps(shared_maps_);
+  hooks_->start_python();
   // Executable targets are hooked before the job starts: their programs are verified
   // beside the core object. Otherwise they wait until the job runs.
   if (hooks_->active() && (hooks_->hooks_likely_before_start() || opt_.mode == SessionMode::Attach))
@@ -309,7 +310,11 @@ Result<> Session::adopt_job() {
   for (pid_t d : descendants_of(pid, read_process_table()))
     if (auto r = probe_->track(d, 0, 1); !r) log::warning(r.error().describe());
   hooks_->resolve_process(pid);
-  for (pid_t d : descendants_of(pid, read_process_table())) hooks_->resolve_process(d);
+  hooks_->watch_python(pid);
+  for (pid_t d : descendants_of(pid, read_process_table())) {
+    hooks_->resolve_process(d);
+    hooks_->watch_python(d);
+  }
   if (!process_exists(pid))
     return make_error("the process exited while bpfpads was attaching", "--pid " + std::to_string(pid));
   return {};
@@ -339,10 +344,13 @@ void Session::record_setup() {
 }
 
 void Session::on_event(const KernelEvent& ev) {
-  if (std::holds_alternative<HookCallEvent>(ev) || std::holds_alternative<LibraryLoadedEvent>(ev)) {
+  if (std::holds_alternative<HookCallEvent>(ev) || std::holds_alternative<LibraryLoadedEvent>(ev) ||
+      std::holds_alternative<PythonCallEvent>(ev)) {
     hooks_->on_event(ev);
     return;
   }
+  // A new program may be Python; a process gone has no watchpoints left to remove.
+  if (std::holds_alternative<ProcExecEvent>(ev) || std::holds_alternative<ProcExitEvent>(ev)) hooks_->on_event(ev);
   if (auto* exit = std::get_if<ProcExitEvent>(&ev)) {
     usage_.on_process_peak(exit->maxrss_pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
     // Under run the guard reports the job's wait status; the kernel's word serves when
@@ -458,7 +466,8 @@ Result<> Session::event_loop() {
 
   Fd ep(epoll_create1(EPOLL_CLOEXEC));
   if (!ep.valid()) return make_errno_error("epoll_create1", errno);
-  for (int fd : {probe_->event_fd(), sfd.get(), tfd.get(), guard_->fd()}) {
+  for (int fd : {probe_->event_fd(), sfd.get(), tfd.get(), guard_->fd(), hooks_->python_wakeup_fd()}) {
+    if (fd < 0) continue;
     epoll_event e{};
     e.events = EPOLLIN;
     e.data.fd = fd;
@@ -469,8 +478,8 @@ Result<> Session::event_loop() {
   reap_children();
   while (!tree_done()) {
     if ((opt_.mode == SessionMode::Attach && interrupts_ > 0) || stop_waiting_) break;
-    epoll_event events[4];
-    int n = epoll_wait(ep.get(), events, 4, -1);
+    epoll_event events[5];
+    int n = epoll_wait(ep.get(), events, 5, -1);
     if (n < 0) {
       if (errno == EINTR) continue;
       return make_errno_error("epoll_wait", errno);
@@ -483,6 +492,9 @@ Result<> Session::event_loop() {
       } else if (fd == guard_->fd()) {
         on_guard();
         if (guard_->lost()) epoll_ctl(ep.get(), EPOLL_CTL_DEL, fd, nullptr);
+      } else if (fd == hooks_->python_wakeup_fd()) {
+        (void)probe_->consume();  // a Python process waits at its exit for this
+        hooks_->python_drained();
       } else if (fd == tfd.get()) {
         uint64_t expirations = 0;
         ssize_t ignored = read(tfd.get(), &expirations, sizeof(expirations));

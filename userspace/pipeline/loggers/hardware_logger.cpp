@@ -1,5 +1,9 @@
 // hardware: what one call cost the calling thread (CPU, I/O, page faults) and how
-// long it took, as per-call histories: step = the call's number.
+// long it took, as per-call histories: step = the call's number. A Python call at the
+// top level gives its duration under the function's name (the watchpoints measure no
+// per-thread counters).
+#include <map>
+
 #include "pipeline/logger.h"
 
 namespace bpfpads {
@@ -10,6 +14,13 @@ class HardwareLogger final : public Logger {
   std::string_view event_type() const override { return "hardware"; }
   void on_call(const HookCall& call, RunSink& sink) override {
     if (!call.event.returned) return;
+    if (call.python) {
+      if (call.python->nested) return;
+      const std::string& name = call.python->function;
+      sink.log_metric("calls/" + name + "/duration_ms", static_cast<double>(call.duration_us) / 1e3, python_steps_[name]++,
+                      call.wall_ms);
+      return;
+    }
     const std::string prefix = "calls/" + call.hook.function + "/";
     const int64_t step = static_cast<int64_t>(call.call_number) - 1;
     const auto& hw = call.event.hardware;
@@ -19,6 +30,9 @@ class HardwareLogger final : public Logger {
     sink.log_metric(prefix + "disk_write_mb", static_cast<double>(hw.write_bytes) / 1e6, step, call.wall_ms);
     sink.log_metric(prefix + "page_faults", static_cast<double>(hw.faults), step, call.wall_ms);
   }
+
+ private:
+  std::map<std::string, int64_t> python_steps_;
 };
 
 }  // namespace

@@ -33,7 +33,7 @@ class PipelineLogger final : public Logger {
     std::string hooks;
     for (const auto& h : call.hook.entry->hooks) hooks += (hooks.empty() ? "" : ",") + h;
     uint64_t end_ns = call.event.returned ? call.event.return_ns : call.event.entry_ns;
-    calls_.push_back({call.event.tgid, call.event.tid, call.hook.function, hooks, call.entry_wall_us,
+    calls_.push_back({call.event.tgid, call.event.tid, call.function_name(), hooks, call.entry_wall_us,
                       call.duration_us, call.event.entry_ns, end_ns});
   }
 
