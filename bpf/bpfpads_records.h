@@ -317,9 +317,11 @@ struct bp_python_call {
 	__u64 function;              /* the frame's function object; 0 before 3.11 */
 	__u64 ip;                    /* where the watchpoint trapped */
 	__u64 locals[BP_PY_LOCALS];  /* the frame's first slots: arguments, locals, cells */
+	__u64 local_types[BP_PY_LOCALS]; /* each one's type then: an object freed and its memory
+					   * reused before userspace reads it shows another type */
 	__u64 ret;                   /* return: the returned object */
 	__u64 ret_head[4];           /* its first 32 bytes then: refcount, type, payload */
 };
-BP_STATIC_ASSERT(sizeof(struct bp_python_call) == 24 + 16 + 32 + 8 * BP_PY_LOCALS + 40, "bp_python_call layout");
+BP_STATIC_ASSERT(sizeof(struct bp_python_call) == 24 + 16 + 32 + 16 * BP_PY_LOCALS + 40, "bp_python_call layout");
 
 #endif /* BPFPADS_RECORDS_H */

@@ -146,6 +146,8 @@ int python_entry(struct bpf_perf_event_data *ctx)
 		__builtin_memset(rec->locals, 0, sizeof(rec->locals));
 		rec->flags |= BP_FLAG_UNREADABLE;
 	}
+	for (int i = 0; i < BP_PY_LOCALS; i++)
+		rec->local_types[i] = rec->locals[i] ? read_ptr(rec->locals[i] + 8) : 0;
 	/* At a return instruction the value stack holds the returned value alone: the
 	 * slot after the locals and cells. Its head is copied now, as it may be freed
 	 * as soon as the caller drops it. */

@@ -450,6 +450,10 @@ void HookEngine::record_python() {
   // Watchpoint hits the hypervisor turned into SIGTRAPs: dropped by the trap shield;
   // each may be a call or return that no event reported (docs/python-tracing.md).
   sink_->log_metric("bpfpads/dropped/python_spurious_traps", static_cast<double>(python_->dropped_traps()), 0, now);
+  // Arguments and instances freed (their memory reused) before they could be read.
+  sink_->log_metric("bpfpads/dropped/python_values_gone", static_cast<double>(python_->values_gone()), 0, now);
+  sink_->log_metric("bpfpads/python/repeated_entries", static_cast<double>(python_->repeated_entries()), 0, now);
+  sink_->log_metric("bpfpads/python/hits_outside_the_eval_loop", static_cast<double>(python_->ignored_hits()), 0, now);
   sink_->log_metric("bpfpads/python/calls_of_other_functions", static_cast<double>(python_->calls_of_other_functions()),
                     0, now);
   sink_->log_metric("bpfpads/python/returns_of_calls_begun_before_the_watch",

@@ -134,6 +134,7 @@ Result<KernelEvent> decode_record(const void* data, size_t size) {
       e.function = r->function;
       e.ip = r->ip;
       std::memcpy(e.locals, r->locals, sizeof(e.locals));
+      std::memcpy(e.local_types, r->local_types, sizeof(e.local_types));
       return e;
     }
     default:

@@ -81,6 +81,7 @@ struct PythonCallEvent {
   uint64_t function;  // the frame's function object (3.11+), else 0
   uint64_t ip;     // where the watchpoint trapped
   uint64_t locals[BP_PY_LOCALS];
+  uint64_t local_types[BP_PY_LOCALS];  // each slot's type at the event
   uint64_t ret;            // the returned object (0: a constant, or not a return)
   uint64_t ret_head[4];    // its first 32 bytes at the return
 };

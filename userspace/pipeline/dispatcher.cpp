@@ -52,7 +52,8 @@ void Dispatcher::on_python_call(const PythonCallDone& done) {
   event.hook_id = done.hook_id;
   event.entry_ns = done.entry_ns ? done.entry_ns : done.end_ns;
   event.return_ns = done.end_ns;
-  event.returned = done.entry_ns != 0 && done.info.end != PythonCallInfo::End::Running;
+  // Only a seen return gives a duration (an exception's end is known only later).
+  event.returned = done.entry_ns != 0 && done.info.end == PythonCallInfo::End::Returned;
   HookCall call{*hook, event, {}};
   for (const auto& [name, text] : done.info.arguments) call.values[name] = CapturedValue{text};
   if (done.info.instance) call.values["self"] = CapturedValue{std::to_string(done.info.instance)};

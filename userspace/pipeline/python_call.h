@@ -27,7 +27,11 @@ struct PythonCallInfo {
   bool nested = false;  // called inside another watched call (GridSearchCV's fits)
   // The instance a method ran on (0 for a function): keeps estimators apart.
   uint64_t instance = 0;
+  uint64_t instance_type = 0;
   std::string instance_class;
+  // Values freed (and their memory reused) before they could be read: left out, and
+  // counted here instead of read as something they are not.
+  uint32_t gone = 0;
   // The instance's hyperparameters as get_params() names them; empty when it has none.
   std::vector<std::pair<std::string, std::string>> params;
   std::vector<std::pair<std::string, std::string>> arguments;  // name -> str() (bounded)

@@ -120,52 +120,90 @@ PythonCallInfo CallDecoder::describe(const PythonCallEvent& e) const {
     if (auto module = mem_.read_pointer(function + static_cast<uint64_t>(py_.layout.func_func_module)))
       if (auto text = objects_.str(*module, 256)) info.module = *text;
   // The values by parameter name: the frame's own arguments, then through a wrapper's
-  // *args tuple and **kwargs dict.
-  std::vector<std::pair<std::string, uint64_t>> values;
+  // *args tuple and **kwargs dict. An object is read only while it still has the type
+  // BPF saw in its slot at the event: freed and its memory reused, it would read as
+  // something else (a clone GridSearchCV fitted and dropped within the millisecond).
+  auto alive = [&](size_t slot) {
+    if (slot >= BP_PY_LOCALS || !e.locals[slot]) return false;
+    auto type = objects_.type_of(e.locals[slot]);
+    return type && *type == e.local_types[slot];
+  };
+  struct Value {
+    std::string name;
+    uint64_t object;
+    uint64_t type;  // seen by BPF at the event; 0 when read now (inside a tuple)
+  };
+  std::vector<Value> values;
   size_t own_params = static_cast<size_t>(own->argcount + own->kwonly);
   size_t param_count = static_cast<size_t>(named->argcount + named->kwonly);
-  std::vector<uint64_t> positional;
-  for (size_t i = 0; i < own_params && i < BP_PY_LOCALS; ++i) positional.push_back(e.locals[i]);
+  std::vector<std::pair<uint64_t, uint64_t>> positional;  // object, type at the event
+  for (size_t i = 0; i < own_params && i < BP_PY_LOCALS; ++i) positional.emplace_back(e.locals[i], e.local_types[i]);
   if (named != own && (own->flags & kVarArgs) && own_params < BP_PY_LOCALS) {
-    uint64_t tuple = e.locals[own_params];
-    auto n = tuple ? mem_.read_value<int64_t>(tuple + static_cast<uint64_t>(py_.layout.var_ob_size))
-                   : Result<int64_t>(0);
-    for (int64_t i = 0; n && i < std::min<int64_t>(*n, 16); ++i)
-      if (auto item = mem_.read_pointer(tuple + static_cast<uint64_t>(py_.layout.tuple_ob_item) + 8 * static_cast<uint64_t>(i)))
-        positional.push_back(*item);
+    if (alive(own_params)) {
+      uint64_t tuple = e.locals[own_params];
+      auto n = mem_.read_value<int64_t>(tuple + static_cast<uint64_t>(py_.layout.var_ob_size));
+      for (int64_t i = 0; n && i < std::min<int64_t>(*n, 16); ++i)
+        if (auto item = mem_.read_pointer(tuple + static_cast<uint64_t>(py_.layout.tuple_ob_item) + 8 * static_cast<uint64_t>(i)))
+          positional.emplace_back(*item, 0);
+    } else {
+      ++info.gone;
+    }
   }
   for (size_t i = 0; i < positional.size() && i < param_count && i < named->names.size(); ++i)
-    values.emplace_back(named->names[i], positional[i]);
+    values.push_back({named->names[i], positional[i].first, positional[i].second});
   if (named != own && (own->flags & kVarKeywords)) {
     size_t slot = own_params + ((own->flags & kVarArgs) ? 1 : 0);
-    if (slot < BP_PY_LOCALS && e.locals[slot])
+    if (alive(slot)) {
       if (auto entries = objects_.dict_entries(e.locals[slot], 32))
         for (const auto& kv : *entries)
-          if (auto key = objects_.str(kv.key, 128)) values.emplace_back(*key, kv.value);
+          if (auto key = objects_.str(kv.key, 128)) values.push_back({*key, kv.value, 0});
+    } else if (slot < BP_PY_LOCALS && e.locals[slot]) {
+      ++info.gone;
+    }
   }
   info.function = named->qualname;
-  for (const auto& [name, object] : values) {
-    if (name == "self" && object) {
-      info.instance = object;
-      if (auto t = objects_.type_name(object)) info.instance_class = short_class(*t);
+  for (const auto& v : values) {
+    // Whether the object still is what the event saw (where BPF saw it).
+    bool same = true;
+    if (v.type) {
+      auto now = objects_.type_of(v.object);
+      same = now && *now == v.type;
+    }
+    if (v.name == "self" && v.object) {
+      // The class from the type BPF saw: right even when the instance is gone since.
+      uint64_t type = v.type;
+      if (!type)
+        if (auto t = objects_.type_of(v.object)) type = *t;
+      if (auto t = objects_.name_of_type(type)) info.instance_class = short_class(*t);
+      if (same) {
+        info.instance = v.object;
+        info.instance_type = type;
+      } else {
+        ++info.gone;
+      }
       continue;
     }
-    auto kind = objects_.type_name(object);
+    if (!same) {
+      ++info.gone;
+      info.arguments.emplace_back(v.name, "<gone before bpfpads read it>");
+      continue;
+    }
+    auto kind = objects_.type_name(v.object);
     if (kind && *kind == "numpy.ndarray") {
-      if (auto shape = values_.ndarray_shape(object)) {
-        info.arrays.push_back({name, parse_shape(shape->first), shape->second});
-        info.arguments.emplace_back(name, "<ndarray " + shape->first + " " + shape->second + ">");
+      if (auto shape = values_.ndarray_shape(v.object)) {
+        info.arrays.push_back({v.name, parse_shape(shape->first), shape->second});
+        info.arguments.emplace_back(v.name, "<ndarray " + shape->first + " " + shape->second + ">");
         continue;
       }
     }
     ValueLimits limits;
     limits.max_str = kMaxArgumentText;
     limits.max_items = 10;
-    info.arguments.emplace_back(name, values_.text(object, limits));
+    info.arguments.emplace_back(v.name, values_.text(v.object, limits));
   }
   // A method: its instance's class and the method's name ("RandomForestClassifier.fit"
   // for BaseForest.fit).
-  if (info.instance && !info.instance_class.empty()) {
+  if (!info.instance_class.empty()) {
     auto dot = info.function.rfind('.');
     info.function = info.instance_class + "." + (dot == std::string::npos ? info.function : info.function.substr(dot + 1));
   }
@@ -175,7 +213,14 @@ PythonCallInfo CallDecoder::describe(const PythonCallEvent& e) const {
 
 void CallDecoder::add_params(PythonCallInfo& info) const {
   if (!info.instance) return;
-  if (auto params = values_.estimator_params(info.instance)) info.params = std::move(*params);
+  auto params = values_.estimator_params(info.instance);
+  // Read while the instance was still the one of the call: the same type after.
+  auto type = objects_.type_of(info.instance);
+  if (!params || !type || *type != info.instance_type) {
+    ++info.gone;
+    return;
+  }
+  info.params = std::move(*params);
 }
 
 void CallDecoder::add_return(const PythonCallEvent& exit, PythonCallInfo& info) const {

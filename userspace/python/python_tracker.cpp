@@ -293,6 +293,7 @@ void PythonTracker::on_event(const PythonCallEvent& e, const Emit& emit) {
       done.info.end = pc.end;
       done.end_ns = pc.exit ? pc.exit->ts_ns : now_ns;
       ++calls_;
+      values_gone_ += done.info.gone;
       log::debug("python call " + done.info.function + " (module " + done.info.module + ")" +
                  (done.info.return_text ? " returned " + *done.info.return_text : ""));
       emit(done);
@@ -329,7 +330,11 @@ void PythonTracker::finish(const Emit& emit) {
     done.entry_ns = pc.entry->ts_ns;
     done.end_ns = now;
     if (auto it = at_entry_.find(pc.user); it != at_entry_.end()) done.info = std::move(it->second);
-    done.info.end = PythonCallInfo::End::Running;
+    // Still in progress where its process lives on (attach); else it ended unseen, by
+    // an exception most likely.
+    done.info.end = process_alive(static_cast<pid_t>(done.tgid)) ? PythonCallInfo::End::Running
+                                                                  : PythonCallInfo::End::Unseen;
+    values_gone_ += done.info.gone;
     ++calls_;
     emit(done);
   }

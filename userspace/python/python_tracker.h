@@ -82,6 +82,7 @@ class PythonTracker {
   uint64_t calls() const { return calls_; }
   uint64_t ignored_hits() const { return ignored_hits_; }
   uint64_t calls_of_other_functions() const { return filtered_; }
+  uint64_t values_gone() const { return values_gone_; }
   // The version of `library` found in the job's processes ("" when none imported it).
   std::string library_version(const std::string& library) const;
   uint64_t repeated_entries() const { return pairing_.repeated_entries(); }
@@ -133,6 +134,7 @@ class PythonTracker {
   uint64_t calls_ = 0;
   uint64_t ignored_hits_ = 0;
   uint64_t filtered_ = 0;
+  uint64_t values_gone_ = 0;
 
   // An exiting process waits (at most kExitHoldMs) until the reader has drained the
   // events it sent: the calls' names and values are read from its memory.

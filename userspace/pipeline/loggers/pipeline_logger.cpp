@@ -19,6 +19,9 @@ struct CallNode {
   // Nesting is decided on the kernel's nanoseconds: in rounded microseconds a short
   // last callee can seem to end after its caller.
   uint64_t entry_ns, end_ns;
+  // A Python call that did not return through a watched return: "raised" (an
+  // exception, or a return the debug registers could not cover) or "running".
+  std::string end;
 };
 
 class PipelineLogger final : public Logger {
@@ -33,8 +36,11 @@ class PipelineLogger final : public Logger {
     std::string hooks;
     for (const auto& h : call.hook.entry->hooks) hooks += (hooks.empty() ? "" : ",") + h;
     uint64_t end_ns = call.event.returned ? call.event.return_ns : call.event.entry_ns;
+    std::string end;
+    if (call.python && call.python->end == PythonCallInfo::End::Unseen) end = "raised";
+    if (call.python && call.python->end == PythonCallInfo::End::Running) end = "running";
     calls_.push_back({call.event.tgid, call.event.tid, call.function_name(), hooks, call.entry_wall_us,
-                      call.duration_us, call.event.entry_ns, end_ns});
+                      call.duration_us, call.event.entry_ns, end_ns, end});
   }
 
   void finish(RunSink& sink) override {
@@ -59,6 +65,7 @@ class PipelineLogger final : public Logger {
     for (const auto& c : calls_) {
       nlohmann::json node = {{"function", c.function}, {"hooks", c.hooks}, {"start_us", c.start_us},
                              {"duration_us", c.duration_us}, {"calls", nlohmann::json::array()}};
+      if (!c.end.empty()) node["end"] = c.end;
       auto& stack = stacks[{c.pid, c.tid}];
       while (!stack.empty()) {
         const CallNode& top = *stack.back().call;
