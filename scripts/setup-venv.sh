@@ -11,3 +11,16 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -r tests/requirements.txt
+
+# scikit-learn for each of pyenv's CPython 3.9-3.13 (the Python-target tests run the
+# job on every interpreter): .venvs/py3.X, with the newest scikit-learn PyPI serves
+# that version (1.6 was the last for 3.9, 1.7 for 3.10).
+pyenv_root=$( (command -v pyenv >/dev/null && pyenv root) || echo "${PYENV_ROOT:-/root/.pyenv}")
+for minor in 9 10 11 12 13; do
+  interp=$(ls -d "$pyenv_root"/versions/3.$minor.*/bin/python3.$minor 2>/dev/null | head -1 || true)
+  [ -n "$interp" ] || continue
+  venv=.venvs/py3.$minor
+  [ -x "$venv/bin/python" ] || "$interp" -m venv "$venv"
+  case $minor in 9) sklearn=1.6.1 ;; 10) sklearn=1.7.2 ;; *) sklearn=1.9.1 ;; esac
+  "$venv/bin/pip" install -q "scikit-learn==$sklearn"
+done

@@ -4,6 +4,8 @@ makes them), and Debian's static /usr/bin/python3.11 through the test venv."""
 import os
 from pathlib import Path
 
+import pytest
+
 from conftest import SOURCE_DIR
 
 
@@ -16,3 +18,8 @@ def sklearn_pythons():
     if Path("/usr/bin/python3.11").exists():
         found.append(str(SOURCE_DIR / ".venv" / "bin" / "python"))
     return found
+
+
+def require_env(python):
+    if not Path(python).exists():
+        pytest.fail(f"{python} is missing: scripts/setup-venv.sh makes it")

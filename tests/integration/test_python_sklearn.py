@@ -10,7 +10,7 @@ import pytest
 
 from conftest import history, mlflow_client, only_run
 from ml_jobs import WORKLOADS
-from python_envs import sklearn_pythons
+from python_envs import require_env, sklearn_pythons
 
 
 def walk(nodes):
@@ -21,6 +21,7 @@ def walk(nodes):
 
 @pytest.mark.parametrize("python", sklearn_pythons())
 def test_sklearn_fits_and_metrics_are_logged_exactly(require_root, run_bpfpads, workdir, python):
+    require_env(python)
     res = run_bpfpads(["run", "--", python, str(WORKLOADS / "sklearn_job.py")], check_returncode=0, timeout=300)
     job = res.job_json()
     client = mlflow_client(f"sqlite:///{workdir}/mlflow.db")
