@@ -84,7 +84,14 @@ Result<PythonPrograms::Watchpoint> PythonPrograms::attach_watchpoint(pid_t tid, 
   attr.inherit = 1;  // threads the watched thread starts get it too
   attr.exclude_kernel = 1;
   attr.exclude_hv = 1;
+  // Gone at an exec (5.13+): the new program's memory is another, and an inherited
+  // watchpoint would hold one of its 4 debug registers for nothing.
+  attr.remove_on_exec = 1;
   int fd = static_cast<int>(syscall(SYS_perf_event_open, &attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC));
+  if (fd < 0 && errno == EINVAL) {
+    attr.remove_on_exec = 0;
+    fd = static_cast<int>(syscall(SYS_perf_event_open, &attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC));
+  }
   if (fd < 0)
     return make_errno_error(errno == ENOSPC ? "no debug register left in this thread (4 per thread)"
                                             : "cannot place a watchpoint",

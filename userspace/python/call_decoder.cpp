@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "common/log.h"
 #include "store/py_float.h"
 
 namespace bpfpads {
@@ -116,9 +117,14 @@ PythonCallInfo CallDecoder::describe(const PythonCallEvent& e) const {
         function = inner;
       }
   }
-  if (function)
+  std::string qualname = named->qualname;  // co_qualname from 3.11; the function's own before
+  if (function) {
     if (auto module = mem_.read_pointer(function + static_cast<uint64_t>(py_.layout.func_func_module)))
       if (auto text = objects_.str(*module, 256)) info.module = *text;
+    if (named != own)
+      if (auto q = mem_.read_pointer(function + static_cast<uint64_t>(py_.layout.func_func_qualname)))
+        if (auto text = objects_.str(*q, 256)) qualname = *text;
+  }
   // The values by parameter name: the frame's own arguments, then through a wrapper's
   // *args tuple and **kwargs dict. An object is read only while it still has the type
   // BPF saw in its slot at the event: freed and its memory reused, it would read as
@@ -161,7 +167,7 @@ PythonCallInfo CallDecoder::describe(const PythonCallEvent& e) const {
       ++info.gone;
     }
   }
-  info.function = named->qualname;
+  info.function = qualname;
   for (const auto& v : values) {
     // Whether the object still is what the event saw (where BPF saw it).
     bool same = true;
@@ -171,9 +177,15 @@ PythonCallInfo CallDecoder::describe(const PythonCallEvent& e) const {
     }
     if (v.name == "self" && v.object) {
       // The class from the type BPF saw: right even when the instance is gone since.
+      // Inside a *args tuple there is no such snapshot (a freed tuple is soon reused):
+      // the class is then left unsaid. A class without the method is not its class.
       uint64_t type = v.type;
-      if (!type)
-        if (auto t = objects_.type_of(v.object)) type = *t;
+      std::string method = qualname.substr(qualname.rfind('.') + 1);
+      auto has_method = type ? objects_.attribute(type, method) : Result<std::optional<uint64_t>>(std::nullopt);
+      if (!type || !has_method || !*has_method) {
+        ++info.gone;
+        continue;
+      }
       if (auto t = objects_.name_of_type(type)) info.instance_class = short_class(*t);
       if (same) {
         info.instance = v.object;

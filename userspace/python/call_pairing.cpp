@@ -48,6 +48,12 @@ std::vector<PairedCall> CallPairing::on_return(const PythonCallEvent& e) {
   return out;
 }
 
+bool CallPairing::has_open_call(uint32_t tgid) const {
+  for (const auto& [key, stack] : open_)
+    if (key.first == tgid && !stack.empty()) return true;
+  return false;
+}
+
 std::vector<PairedCall> CallPairing::finish() {
   std::vector<PairedCall> out;
   for (auto& [key, stack] : open_) {

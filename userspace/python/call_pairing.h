@@ -41,6 +41,9 @@ class CallPairing {
   // The end of the run: every call still open, as Running.
   std::vector<PairedCall> finish();
 
+  // Whether a call of process `tgid` is open (in any thread).
+  bool has_open_call(uint32_t tgid) const;
+
   uint64_t repeated_entries() const { return repeated_entries_; }
   uint64_t returns_without_entry() const { return returns_without_entry_; }
 

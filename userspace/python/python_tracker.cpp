@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "python/python_resolver.h"
+#include "run/process_scan.h"
 
 namespace bpfpads {
 namespace {
@@ -250,7 +251,23 @@ CallDecoder* PythonTracker::decoder_for(uint32_t tgid) {
   std::lock_guard lock(mu_);
   auto found = found_.find(static_cast<pid_t>(tgid));
   if (found == found_.end()) return nullptr;
+  if (auto stat = task_stat_of(static_cast<pid_t>(tgid))) parent_of_[tgid] = static_cast<uint32_t>(stat->ppid);
   return decoders_.emplace(tgid, std::make_unique<CallDecoder>(found->second)).first->second.get();
+}
+
+bool PythonTracker::inside_a_parents_call(uint32_t tgid) {
+  auto it = parent_of_.find(tgid);
+  for (int hops = 0; it != parent_of_.end() && hops < 8; ++hops) {
+    uint32_t parent = it->second;
+    if (pairing_.has_open_call(parent)) return true;
+    it = parent_of_.find(parent);
+    if (it == parent_of_.end()) {  // a process between them that is not Python (a shell)
+      auto stat = task_stat_of(static_cast<pid_t>(parent));
+      if (!stat || stat->ppid <= 1) return false;
+      it = parent_of_.emplace(parent, static_cast<uint32_t>(stat->ppid)).first;
+    }
+  }
+  return false;
 }
 
 void PythonTracker::on_event(const PythonCallEvent& e, const Emit& emit) {
@@ -283,6 +300,7 @@ void PythonTracker::on_event(const PythonCallEvent& e, const Emit& emit) {
       } else {
         done.info = decoder->describe(*pc.exit);
         done.info.entry_seen = false;
+        done.info.nested = done.info.nested || inside_a_parents_call(pc.exit->tgid);
       }
       if (target != target_of_hook_.end() && !wanted_module(targets_[target->second], done.info.module)) {
         ++filtered_;  // another function behind the same wrapper
@@ -309,6 +327,7 @@ void PythonTracker::on_event(const PythonCallEvent& e, const Emit& emit) {
   send(std::move(ended), e.ts_ns);
   if (!accepted) return;
   PythonCallInfo info = decoder->describe(e);
+  info.nested = info.nested || inside_a_parents_call(e.tgid);
   if (targets_[target->second].params && !info.nested) decoder->add_params(info);
   at_entry_[id] = std::move(info);
 }

@@ -109,6 +109,9 @@ class PythonTracker {
   void resolve_targets(Process& p);
   void note(size_t target, const std::string& text);
   CallDecoder* decoder_for(uint32_t tgid);
+  // Whether a process that started `tgid` (its parent, or further up) is inside a
+  // watched call: a joblib worker's fits belong to its parent's GridSearchCV.fit.
+  bool inside_a_parents_call(uint32_t tgid);
 
   std::unique_ptr<PythonPrograms> programs_;
   std::vector<PythonTarget> targets_;
@@ -128,6 +131,7 @@ class PythonTracker {
 
   // The ring-buffer reader's own.
   std::map<uint32_t, std::unique_ptr<CallDecoder>> decoders_;
+  std::map<uint32_t, uint32_t> parent_of_;  // as /proc said when its decoder was made
   CallPairing pairing_;
   std::map<uint64_t, PythonCallInfo> at_entry_;  // by pairing id
   uint64_t next_id_ = 1;

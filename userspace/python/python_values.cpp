@@ -104,6 +104,18 @@ std::string PythonValues::text_at_depth(uint64_t object, const ValueLimits& limi
     if (*type == "tuple" && n == 1) out += ",";
     return out + (*type == "tuple" ? ")" : "]");
   }
+  if (*type == "dict") {
+    if (depth >= limits.max_depth) return "{...}";
+    auto entries = obj_.dict_entries(object, 1 << 16);
+    if (!entries) return "<unreadable>";
+    std::string out = "{";
+    size_t shown = std::min(entries->size(), limits.max_items);
+    for (size_t i = 0; i < shown; ++i)
+      out += (i ? ", " : "") + text_at_depth((*entries)[i].key, limits, depth + 1) + ": " +
+             text_at_depth((*entries)[i].value, limits, depth + 1);
+    if (shown < entries->size()) out += ", ...";
+    return out + "}";
+  }
   if (*type == "numpy.ndarray") {
     auto shape = ndarray_shape(object);
     return shape ? "<ndarray " + shape->first + " " + shape->second + ">" : "<ndarray>";

@@ -180,7 +180,10 @@ Result<> TrapShield::seize_process(pid_t pid) {
   for (int pass = 0; pass < 8; ++pass) {
     bool found_new = false;
     for (pid_t tid : threads_of(pid)) {
-      if (tracees_.count(tid)) continue;
+      if (auto known = tracees_.find(tid); known != tracees_.end()) {
+        known->second.root = pid;  // a child of a shielded process, shielded since its fork
+        continue;
+      }
       if (ptrace(PTRACE_SEIZE, tid, 0, kTraceOptions) != 0) {
         int e = errno;
         if (e == ESRCH) continue;  // the thread has just ended
