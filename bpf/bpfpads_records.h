@@ -268,6 +268,8 @@ BP_STATIC_ASSERT(sizeof(struct bp_lib_watch_config) == 16 + BP_LIB_WATCH_NAMES *
 
 #define BP_PY_LOCALS 12  /* frame slots copied: the arguments, locals, closure cells */
 
+#define BP_PY_MAX_CODE 4 /* code objects watched in a process: 4 debug registers */
+
 /* How a Python interpreter keeps its threads and frames (value of `python_procs`,
  * keyed by tgid): offsets from userspace/python/python_layout.cpp. */
 #define BP_PY_TSTATE_BY_THREAD_ID 0x1u /* walk the interpreter's threads by native id (3.11+) */
@@ -288,8 +290,9 @@ struct bp_python_proc {
 	__u16 frame_function;        /* frame -> function object, with BP_PY_FRAME_FUNCTION */
 	__u16 frame_previous;        /* frame -> the frame that called it */
 	__u16 _pad[3];
+	__u64 watched_code[BP_PY_MAX_CODE]; /* code objects with a watched unit; 0: none */
 };
-BP_STATIC_ASSERT(sizeof(struct bp_python_proc) == 40, "bp_python_proc layout");
+BP_STATIC_ASSERT(sizeof(struct bp_python_proc) == 40 + 8 * BP_PY_MAX_CODE, "bp_python_proc layout");
 
 /* A watched bytecode unit (value of `python_units`, keyed by tgid and address): the
  * first unit of a code object (its calls start there) or one of its return units. */

@@ -25,20 +25,11 @@ struct {
 	__type(value, struct bp_python_proc);
 } python_procs SEC(".maps");
 
-/* Watched code objects: (tgid, address) -> hook id. The ancestors walk asks it whether
- * a calling frame runs watched code (a nested call). */
 struct python_code_key {
 	__u32 tgid;
 	__u32 _pad;
-	__u64 code;
+	__u64 code;  /* the unit's address */
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, struct python_code_key);
-	__type(value, __u32);
-} python_code SEC(".maps");
 
 /* Watched bytecode units: (tgid, address) -> what the unit is. A perf event's address
  * is its watchpoint's. */
@@ -79,19 +70,38 @@ static __always_inline __u64 current_tstate(const struct bp_python_proc *py, __u
 	return 0;
 }
 
-/* How many frames below `frame` run watched code: 0 for a top-level call. */
-static __always_inline __u32 watched_ancestors(const struct bp_python_proc *py, __u32 tgid, __u64 frame)
+/* head[i] without a variable stack offset (the verifier refuses those). */
+static __always_inline __u64 pick(const __u64 *head, __u16 i)
 {
-	struct python_code_key key = { .tgid = tgid };
+	return i == 0 ? head[0] : i == 1 ? head[1] : i == 2 ? head[2] : head[3];
+}
+
+/* How many frames below `frame` run watched code: 0 for a top-level call. The whole
+ * stack is walked on every hit, so each step is one read (the frame's code and caller
+ * pointers lie within 24 bytes of each other in every version) and at most four
+ * compares (a process has at most four watched code objects). */
+static __always_inline __u32 watched_ancestors(const struct bp_python_proc *py, __u64 frame)
+{
+	__u16 lo = py->frame_code < py->frame_previous ? py->frame_code : py->frame_previous;
+	__u16 code_at = py->frame_code - lo, previous_at = py->frame_previous - lo;
+	__u64 head[4];
 	__u32 depth = 0;
 
-	for (int i = 0; i < MAX_ANCESTORS; i++) {
-		frame = read_ptr(frame + py->frame_previous);
-		if (!frame)
+	if (code_at > 24 || previous_at > 24)
+		return 0;
+	frame = read_ptr(frame + py->frame_previous);
+	for (int i = 0; i < MAX_ANCESTORS && frame; i++) {
+		__u64 code;
+
+		if (bpf_probe_read_user(head, sizeof(head), (const void *)(frame + lo)))
 			break;
-		key.code = read_ptr(frame + py->frame_code);
-		if (key.code && bpf_map_lookup_elem(&python_code, &key))
-			depth++;
+		code = pick(head, code_at / 8);
+		for (int k = 0; k < BP_PY_MAX_CODE; k++)
+			if (code && code == py->watched_code[k]) {
+				depth++;
+				break;
+			}
+		frame = pick(head, previous_at / 8);
 	}
 	return depth;
 }
@@ -136,7 +146,7 @@ int python_entry(struct bpf_perf_event_data *ctx)
 	rec->hdr.ts_ns = bpf_ktime_get_ns();
 	rec->hook_id = unit->hook_id;
 	rec->flags = unit->kind == BP_PY_UNIT_RETURN ? BP_PY_CALL_RETURN : 0;
-	rec->depth = watched_ancestors(py, tgid, frame);
+	rec->depth = watched_ancestors(py, frame);
 	rec->_pad = 0;
 	rec->code = code;
 	rec->frame = frame;

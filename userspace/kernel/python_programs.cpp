@@ -14,7 +14,7 @@
 namespace bpfpads {
 namespace {
 
-struct CodeKey {  // python_code's key in bpf/python.bpf.c
+struct CodeKey {  // python_units' key in bpf/python.bpf.c
   uint32_t tgid;
   uint32_t pad;
   uint64_t code;
@@ -41,19 +41,6 @@ Result<std::unique_ptr<PythonPrograms>> PythonPrograms::load(const SharedMaps& m
 Result<> PythonPrograms::set_process(uint32_t tgid, const bp_python_proc& layout) {
   if (bpf_map__update_elem(skel_->maps.python_procs, &tgid, sizeof(tgid), &layout, sizeof(layout), BPF_ANY) != 0)
     return make_errno_error("cannot describe the Python process to BPF", errno, "python_procs");
-  return {};
-}
-
-Result<> PythonPrograms::watch_code(uint32_t tgid, uint64_t code, uint32_t hook_id) {
-  CodeKey key{tgid, 0, code};
-  if (bpf_map__update_elem(skel_->maps.python_code, &key, sizeof(key), &hook_id, sizeof(hook_id), BPF_ANY) != 0)
-    return make_errno_error("cannot watch a code object", errno, "python_code");
-  return {};
-}
-
-Result<> PythonPrograms::unwatch_code(uint32_t tgid, uint64_t code) {
-  CodeKey key{tgid, 0, code};
-  bpf_map__delete_elem(skel_->maps.python_code, &key, sizeof(key), 0);
   return {};
 }
 

@@ -1,6 +1,6 @@
 // Owns the Python watchpoint program (bpf/python.bpf.c) and its maps: which processes
-// are Python and how their interpreters are laid out, which code objects are watched
-// under which hook id. Loaded beside the core object, sharing its tracked set, ring
+// are Python and how their interpreters are laid out (with the code objects watched
+// there), which bytecode units are watched under which hook id. Loaded beside the core object, sharing its tracked set, ring
 // buffer and drop counters. A watchpoint is a perf event of one thread; its link owns
 // the event.
 #pragma once
@@ -28,9 +28,6 @@ class PythonPrograms {
   PythonPrograms& operator=(const PythonPrograms&) = delete;
 
   Result<> set_process(uint32_t tgid, const bp_python_proc& layout);
-  // A watched code object: its frames count as watched callers of nested calls.
-  Result<> watch_code(uint32_t tgid, uint64_t code, uint32_t hook_id);
-  Result<> unwatch_code(uint32_t tgid, uint64_t code);
   // What the watchpoint at `address` stands for (an entry or a return unit).
   Result<> watch_unit(uint32_t tgid, uint64_t address, const bp_python_unit& unit);
   void unwatch_unit(uint32_t tgid, uint64_t address);

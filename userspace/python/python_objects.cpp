@@ -148,6 +148,8 @@ Result<std::optional<uint64_t>> PythonObjects::dict_get(uint64_t dict, const std
   // whole. sys.modules has a thousand keys; reading each as a str took 100 ms.
   std::vector<uint64_t> keys;
   for (const auto& e : *entries) keys.push_back(e.key);
+  int64_t code_points = 0;  // a str's length counts code points, not UTF-8 bytes
+  for (unsigned char c : key) code_points += (c & 0xc0) != 0x80;
   const size_t head = static_cast<size_t>(layout_.unicode_length) + 8;
   std::vector<uint8_t> heads(keys.size() * head);
   auto readable = mem_.read_each(keys, head, heads.data());
@@ -157,7 +159,7 @@ Result<std::optional<uint64_t>> PythonObjects::dict_get(uint64_t dict, const std
     int64_t length;
     std::memcpy(&type, heads.data() + i * head + 8, 8);
     std::memcpy(&length, heads.data() + i * head + layout_.unicode_length, 8);
-    if (length != static_cast<int64_t>(key.size()) || (str_type_ && type != str_type_)) continue;
+    if (length != code_points || (str_type_ && type != str_type_)) continue;
     auto k = str(keys[i], key.size());
     if (!k) continue;
     str_type_ = type;  // a str's type: later keys of another type are skipped unread

@@ -225,7 +225,9 @@ void PythonTracker::resolve_targets(Process& p) {
     }
   }
   if (requests.empty()) return;
+  uint64_t held_before = p.watch->held_ns();
   auto outcome = p.watch->add(requests);
+  held_ns_ += p.watch->held_ns() - held_before;
   log::debug("Python watchpoints placed in process " + std::to_string(p.py.pid) + " " +
              std::to_string((monotonic_ns() - now) / 1000) + " us after the look began");
   std::map<size_t, std::pair<std::vector<std::string>, std::vector<std::string>>> summary;  // watched, left out

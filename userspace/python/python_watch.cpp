@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "python/process_pause.h"
 
@@ -74,14 +75,23 @@ std::vector<std::string> PythonWatch::add(const std::vector<UnitRequest>& reques
     if (auto r = shield_->protect(py_.pid); !r) return refuse("not watched: " + r.error().describe());
     shielded_ = true;
   }
-  if (auto r = programs_.set_process(tgid, bpf_python_layout(py_)); !r) return refuse(r.error().describe());
-  for (size_t i : fresh) {
-    const auto& r = requests[i];
-    if (auto w = programs_.watch_unit(tgid, r.address, r.unit); !w) outcome[i] = w.error().describe();
-    else if (auto c = programs_.watch_code(tgid, r.unit.code, r.unit.hook_id); !c) outcome[i] = c.error().describe();
-  }
+  // The code objects of every watched unit, for BPF to tell a nested call by.
+  std::vector<uint64_t> codes = code_;
+  for (size_t i : fresh)
+    if (!contains(codes, requests[i].unit.code)) codes.push_back(requests[i].unit.code);
+  bp_python_proc layout = bpf_python_layout(py_);
+  for (size_t k = 0; k < codes.size() && k < BP_PY_MAX_CODE; ++k) layout.watched_code[k] = codes[k];
+  if (auto r = programs_.set_process(tgid, layout); !r) return refuse(r.error().describe());
+  for (size_t i : fresh)
+    if (auto w = programs_.watch_unit(tgid, requests[i].address, requests[i].unit); !w) outcome[i] = w.error().describe();
+  uint64_t paused_at = monotonic_ns();
   ProcessPause pause(py_.pid, already_stopped);
   if (!pause.stopped()) return refuse("not watched: the process could not be paused to place the watchpoint");
+  struct AddHeld {
+    uint64_t& total;
+    uint64_t since;
+    ~AddHeld() { total += monotonic_ns() - since; }
+  } held{held_ns_, paused_at};
   for (size_t i : fresh) {
     if (!outcome[i].empty()) continue;
     const auto& r = requests[i];
@@ -125,7 +135,7 @@ void PythonWatch::remove_all() {
     event_fds_.clear();
   }
   for (uint64_t a : addresses_) programs_.unwatch_unit(tgid, a);
-  for (uint64_t code : code_) programs_.unwatch_code(tgid, code);
+  programs_.forget_process(tgid);
   addresses_.clear();
   code_.clear();
   // The watchpoints are gone: nothing can trap any more, the shield lets go.

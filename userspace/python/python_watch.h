@@ -50,6 +50,7 @@ class PythonWatch {
   // The perf-event descriptors of every watchpoint.
   std::vector<int> event_fds() const;
   size_t watched() const { return addresses_.size(); }
+  uint64_t held_ns() const { return held_ns_; }  // the process paused for placing them, in all
   const PythonProcess& process() const { return py_; }
 
   // Drops every watchpoint now (inside a pause); the destructor then has nothing to do.
@@ -63,6 +64,7 @@ class PythonWatch {
   TrapShield* shield_;
   bool shielded_ = false;
   bool exited_ = false;
+  uint64_t held_ns_ = 0;
   std::vector<uint64_t> code_;       // code objects with a watched unit
   std::vector<uint64_t> addresses_;  // watched units
   std::vector<BpfLinkPtr> links_;
