@@ -448,6 +448,7 @@ void HookEngine::record_python() {
   sink_->set_tag("bpfpads.python.targets", text.size() > 5000 ? text.substr(0, 5000) + "..." : text);
   sink_->log_metric("bpfpads/python/calls", static_cast<double>(python_->calls()), 0, now);
   // The job's only wait for Python targets: paused while watchpoints go in.
+  sink_->log_metric("bpfpads/python/watchpoint_hits", static_cast<double>(python_->watchpoint_hits()), 0, now);
   sink_->log_metric("bpfpads/python/held_ms", static_cast<double>(python_->held_ns()) / 1e6, 0, now);
   // Watchpoint hits the hypervisor turned into SIGTRAPs: dropped by the trap shield;
   // each may be a call or return that no event reported (docs/python-tracing.md).

@@ -99,7 +99,7 @@ uint64_t CallDecoder::wrapped_function(const PythonCallEvent& e, const CodeInfo&
   return 0;
 }
 
-PythonCallInfo CallDecoder::describe(const PythonCallEvent& e) const {
+PythonCallInfo CallDecoder::describe(const PythonCallEvent& e, bool arguments) const {
   PythonCallInfo info;
   const CodeInfo* own = code_info(e.code);
   if (!own) {
@@ -195,6 +195,7 @@ PythonCallInfo CallDecoder::describe(const PythonCallEvent& e) const {
       }
       continue;
     }
+    if (!arguments) continue;  // a nested call: its name is all the pipeline shows
     if (!same) {
       ++info.gone;
       info.arguments.emplace_back(v.name, "<gone before bpfpads read it>");

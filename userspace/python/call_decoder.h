@@ -29,8 +29,10 @@ class CallDecoder {
   CallDecoder& operator=(const CallDecoder&) = delete;
 
   const PythonProcess& process() const { return py_; }
-  // Function, instance, arguments and arrays, from an entry or a return event.
-  PythonCallInfo describe(const PythonCallEvent& e) const;
+  // Function, instance, arguments and arrays, from an entry or a return event; the
+  // function and instance only, without `arguments` (a nested call: reading less
+  // from the job's memory while it runs).
+  PythonCallInfo describe(const PythonCallEvent& e, bool arguments = true) const;
   // get_params() of the call's instance, when it has __init__ parameters.
   void add_params(PythonCallInfo& info) const;
   // The returned value, from the return event's snapshot.

@@ -107,6 +107,8 @@ void PythonTracker::loop() {
     for (pid_t pid : exited_)  // nothing left to trap: no pause
       if (auto it = processes_.find(pid); it != processes_.end()) {
         it->second->watch->process_exited();
+        it->second->watch->remove_all();
+        hits_ += it->second->watch->hits();
         processes_.erase(it);
       }
     exited_.clear();
@@ -300,9 +302,10 @@ void PythonTracker::on_event(const PythonCallEvent& e, const Emit& emit) {
         }
         done.entry_ns = pc.entry->ts_ns;
       } else {
-        done.info = decoder->describe(*pc.exit);
+        bool nested = pc.exit->depth > 0 || inside_a_parents_call(pc.exit->tgid);
+        done.info = decoder->describe(*pc.exit, !nested);
         done.info.entry_seen = false;
-        done.info.nested = done.info.nested || inside_a_parents_call(pc.exit->tgid);
+        done.info.nested = nested;
       }
       if (target != target_of_hook_.end() && !wanted_module(targets_[target->second], done.info.module)) {
         ++filtered_;  // another function behind the same wrapper
@@ -328,8 +331,9 @@ void PythonTracker::on_event(const PythonCallEvent& e, const Emit& emit) {
   auto ended = pairing_.on_entry(e, id, accepted);
   send(std::move(ended), e.ts_ns);
   if (!accepted) return;
-  PythonCallInfo info = decoder->describe(e);
-  info.nested = info.nested || inside_a_parents_call(e.tgid);
+  bool nested = e.depth > 0 || inside_a_parents_call(e.tgid);
+  PythonCallInfo info = decoder->describe(e, !nested);
+  info.nested = nested;
   if (targets_[target->second].params && !info.nested) decoder->add_params(info);
   at_entry_[id] = std::move(info);
 }
@@ -341,7 +345,11 @@ void PythonTracker::finish(const Emit& emit) {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  processes_.clear();  // watchpoints out (inside a pause where the process lives), shield released
+  for (auto& [pid, p] : processes_) {  // watchpoints out (inside a pause where it lives), shield released
+    p->watch->remove_all();
+    hits_ += p->watch->hits();
+  }
+  processes_.clear();
   uint64_t now = monotonic_ns();
   for (auto& pc : pairing_.finish()) {
     PythonCallDone done;

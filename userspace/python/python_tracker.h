@@ -85,6 +85,8 @@ class PythonTracker {
   uint64_t values_gone() const { return values_gone_; }
   // What placing watchpoints held the job's processes for (paused), in all.
   uint64_t held_ns() const { return held_ns_.load(); }
+  // Watchpoint traps the job took (each a debug exception), known after finish().
+  uint64_t watchpoint_hits() const { return hits_.load(); }
   // The version of `library` found in the job's processes ("" when none imported it).
   std::string library_version(const std::string& library) const;
   uint64_t repeated_entries() const { return pairing_.repeated_entries(); }
@@ -142,6 +144,7 @@ class PythonTracker {
   uint64_t filtered_ = 0;
   uint64_t values_gone_ = 0;
   std::atomic<uint64_t> held_ns_{0};
+  std::atomic<uint64_t> hits_{0};
 
   // An exiting process waits (at most kExitHoldMs) until the reader has drained the
   // events it sent: the calls' names and values are read from its memory.

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -131,6 +132,10 @@ void PythonWatch::remove_all() {
     if (pause && !pause->stopped())
       log::warning("removing Python watchpoints from process " + std::to_string(py_.pid) +
                    " without a pause: it did not stop within a second");
+    for (const auto& fd : event_fds_) {  // hits of the watchpoint in every thread that had it
+      uint64_t count = 0;
+      if (read(fd.get(), &count, sizeof(count)) == sizeof(count)) hits_ += count;
+    }
     links_.clear();
     event_fds_.clear();
   }

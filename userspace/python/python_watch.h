@@ -51,6 +51,7 @@ class PythonWatch {
   std::vector<int> event_fds() const;
   size_t watched() const { return addresses_.size(); }
   uint64_t held_ns() const { return held_ns_; }  // the process paused for placing them, in all
+  uint64_t hits() const { return hits_; }  // traps taken, known once removed
   const PythonProcess& process() const { return py_; }
 
   // Drops every watchpoint now (inside a pause); the destructor then has nothing to do.
@@ -65,6 +66,7 @@ class PythonWatch {
   bool shielded_ = false;
   bool exited_ = false;
   uint64_t held_ns_ = 0;
+  uint64_t hits_ = 0;
   std::vector<uint64_t> code_;       // code objects with a watched unit
   std::vector<uint64_t> addresses_;  // watched units
   std::vector<BpfLinkPtr> links_;
