@@ -61,6 +61,8 @@ class HookEngine {
   // Readable when a watched Python process is exiting: read the ring buffer, then
   // python_drained() (its memory is readable until then).
   int python_wakeup_fd() const { return python_ ? python_->wakeup_fd() : -1; }
+  // How often the ring buffer should be read without a wake-up: -1, never.
+  int python_poll_ms() const { return python_ ? 5 : -1; }
   void python_drained() {
     if (python_) python_->drained();
   }

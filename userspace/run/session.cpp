@@ -479,7 +479,10 @@ Result<> Session::event_loop() {
   while (!tree_done()) {
     if ((opt_.mode == SessionMode::Attach && interrupts_ > 0) || stop_waiting_) break;
     epoll_event events[5];
-    int n = epoll_wait(ep.get(), events, 5, -1);
+    // Python records wake us seldom (a wake-up costs the trapping thread): read them
+    // every few milliseconds, while the objects they name are still there to read.
+    int n = epoll_wait(ep.get(), events, 5, hooks_->python_poll_ms());
+    if (n == 0) (void)probe_->consume();
     if (n < 0) {
       if (errno == EINTR) continue;
       return make_errno_error("epoll_wait", errno);
