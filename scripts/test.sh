@@ -3,7 +3,8 @@
 # BPF, read back through the real MLflow client). Root tests fail, never skip, here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -x .venv/bin/python ] || bash scripts/setup-venv.sh
+# The venvs once (pip needs the network): the test venv, and scikit-learn per CPython.
+{ [ -x .venv/bin/python ] && [ -d .venvs ]; } || bash scripts/setup-venv.sh --all-pythons
 bash scripts/build.sh
 export BPFPADS_REQUIRE_ROOT=1
 ctest --test-dir build --output-on-failure --timeout 900 "$@"
