@@ -1,6 +1,5 @@
 #include "python/python_watch.h"
 
-#include <dirent.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -10,21 +9,11 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "run/process_scan.h"
 #include "python/process_pause.h"
 
 namespace bpfpads {
 namespace {
-
-std::vector<pid_t> threads_of(pid_t pid) {
-  std::vector<pid_t> out;
-  std::string dir = "/proc/" + std::to_string(pid) + "/task";
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d))
-      if (e->d_name[0] != '.') out.push_back(static_cast<pid_t>(std::atoi(e->d_name)));
-    closedir(d);
-  }
-  return out;
-}
 
 bool contains(const std::vector<uint64_t>& v, uint64_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 

@@ -1,6 +1,5 @@
 #include "python/trap_shield.h"
 
-#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/ptrace.h>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "run/process_scan.h"
 
 namespace bpfpads {
 namespace {
@@ -25,17 +25,6 @@ constexpr long kTraceOptions =
 // Interrupts the tracer thread's waitpid(); the handler does nothing on purpose.
 int wake_signal() { return SIGRTMIN + 7; }
 void on_wake(int) {}
-
-std::vector<pid_t> threads_of(pid_t pid) {
-  std::vector<pid_t> out;
-  std::string dir = "/proc/" + std::to_string(pid) + "/task";
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d))
-      if (e->d_name[0] != '.') out.push_back(static_cast<pid_t>(std::atoi(e->d_name)));
-    closedir(d);
-  }
-  return out;
-}
 
 // "TracerPid: N" of /proc/PID/status, for the error when a seize is refused.
 std::string tracer_of(pid_t pid) {

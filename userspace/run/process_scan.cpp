@@ -1,5 +1,6 @@
 #include "run/process_scan.h"
 
+#include <dirent.h>
 #include <signal.h>
 
 #include <cerrno>
@@ -56,6 +57,17 @@ std::vector<ProcessEntry> read_process_table(const std::filesystem::path& proc) 
     if (auto st = read_task_stat(entry.path() / "stat")) table.push_back({static_cast<pid_t>(std::stol(name)), st->ppid});
   }
   return table;
+}
+
+std::vector<pid_t> threads_of(pid_t pid) {
+  std::vector<pid_t> out;
+  std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d))
+      if (e->d_name[0] != '.') out.push_back(static_cast<pid_t>(std::atoi(e->d_name)));
+    closedir(d);
+  }
+  return out;
 }
 
 std::vector<pid_t> descendants_of(pid_t root, const std::vector<ProcessEntry>& table) {

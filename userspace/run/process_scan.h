@@ -34,6 +34,9 @@ std::optional<TaskStat> task_stat_of(pid_t pid);
 // Parses the ppid out of /proc/PID/stat text.
 std::optional<pid_t> parse_stat_ppid(const std::string& stat_text);
 
+// The thread ids of a process (/proc/PID/task); empty when it is gone.
+std::vector<pid_t> threads_of(pid_t pid);
+
 // Every process below `root` (not including it), parents before children.
 std::vector<pid_t> descendants_of(pid_t root, const std::vector<ProcessEntry>& table);
 std::vector<ProcessEntry> read_process_table(const std::filesystem::path& proc = "/proc");
