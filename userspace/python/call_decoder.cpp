@@ -224,16 +224,36 @@ PythonCallInfo CallDecoder::describe(const PythonCallEvent& e, bool arguments) c
   return info;
 }
 
+// The words that say where an instance keeps its attributes: the 3.11+ managed dict and
+// values pointers (the two words before the GC links that precede the object; not the
+// links nor the reference count, which change all the time), the 3.9/3.10 dict pointer.
+// A fit adding attributes can move them while we read (a split table turned into a
+// dict frees the values we were reading): a read is kept only when they held still.
+std::string CallDecoder::attribute_storage(uint64_t instance) const {
+  std::string out;
+  if (auto before = mem_.read_bytes(instance - 32, 16)) out += *before;
+  if (auto type = objects_.type_of(instance))
+    if (auto offset = mem_.read_value<int64_t>(*type + static_cast<uint64_t>(py_.layout.type_tp_dictoffset));
+        offset && *offset > 0 && *offset < 4096)
+      if (auto dict = mem_.read_bytes(instance + static_cast<uint64_t>(*offset), 8)) out += *dict;
+  return out;
+}
+
 void CallDecoder::add_params(PythonCallInfo& info) const {
   if (!info.instance) return;
-  auto params = values_.estimator_params(info.instance);
-  // Read while the instance was still the one of the call: the same type after.
-  auto type = objects_.type_of(info.instance);
-  if (!params || !type || *type != info.instance_type) {
-    ++info.gone;
-    return;
+  // Two reads that agree, with the attribute storage unmoved around each; three tries.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    std::string storage = attribute_storage(info.instance);
+    auto first = values_.estimator_params(info.instance);
+    auto second = values_.estimator_params(info.instance);
+    auto type = objects_.type_of(info.instance);
+    if (!type || *type != info.instance_type) break;  // gone: the instance of the call no more
+    if (first && second && *first == *second && storage == attribute_storage(info.instance)) {
+      info.params = std::move(*first);
+      return;
+    }
   }
-  info.params = std::move(*params);
+  ++info.gone;
 }
 
 void CallDecoder::add_return(const PythonCallEvent& exit, PythonCallInfo& info) const {

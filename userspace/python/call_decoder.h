@@ -46,6 +46,7 @@ class CallDecoder {
   };
   const CodeInfo* code_info(uint64_t code) const;
   uint64_t wrapped_function(const PythonCallEvent& e, const CodeInfo& own) const;
+  std::string attribute_storage(uint64_t instance) const;
 
   PythonProcess py_;
   RemoteMemory mem_;
