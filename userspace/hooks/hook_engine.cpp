@@ -145,14 +145,8 @@ HookEngine::HookEngine(HookCatalog catalog, const HookEngineOptions& options)
 }
 
 void HookEngine::start_python() {
-  if (python_targets_.empty() || python_ || !python_failed_.empty() || !shared_maps_) return;
-  auto tracker = PythonTracker::create(*shared_maps_, python_targets_);
-  if (!tracker) {
-    python_failed_ = "Python-level hooks are off: " + tracker.error().describe();
-    log::warning(python_failed_);
-    return;
-  }
-  python_ = std::move(*tracker);
+  if (python_targets_.empty() || python_ || !shared_maps_) return;
+  python_ = PythonTracker::create(*shared_maps_, python_targets_);
 }
 
 void HookEngine::watch_python(pid_t pid) {
@@ -198,7 +192,6 @@ HookAttacher* HookEngine::attacher() {
 std::vector<std::string> HookEngine::degradations() {
   attacher();  // a load still running ends now
   std::vector<std::string> out = python_notes_;
-  if (!python_failed_.empty()) out.push_back(python_failed_);
   if (python_)
     for (const auto& d : python_->degradations()) out.push_back(d);
   if (!programs_failed_.empty()) out.push_back(programs_failed_);

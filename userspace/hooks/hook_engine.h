@@ -52,7 +52,8 @@ class HookEngine {
 
   bool active() const { return catalog_.has_native_targets(); }
   // Python targets: watched by the Python tracker (python/python_tracker.h), which
-  // start_python() loads once the shared maps exist.
+  // start_python() starts once the shared maps exist (its BPF program is loaded when
+  // the job shows a Python process).
   bool python_active() const { return !python_targets_.empty(); }
   void start_python();
   // A process of the job that may be (or become) a Python interpreter: at its exec,
@@ -133,7 +134,6 @@ class HookEngine {
   std::vector<std::string> python_notes_;  // Python entries that cannot be tracked, and why
   std::vector<PythonTarget> python_targets_;
   std::unique_ptr<PythonTracker> python_;
-  std::string python_failed_;  // why Python-level hooks are off, when they are
   uint64_t library_stops_ = 0;
   uint64_t held_ns_ = 0;  // the job stopped at library loads, in total
   uint64_t run_start_ns_ = 0;  // start_run(): when a detached hook says it went

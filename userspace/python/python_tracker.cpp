@@ -31,14 +31,12 @@ bool process_alive(pid_t pid) { return kill(pid, 0) == 0 || errno == EPERM; }
 
 }  // namespace
 
-Result<std::unique_ptr<PythonTracker>> PythonTracker::create(const SharedMaps& maps, std::vector<PythonTarget> targets) {
-  auto programs = PythonPrograms::load(maps);
-  if (!programs) return std::unexpected(programs.error());
-  return std::unique_ptr<PythonTracker>(new PythonTracker(std::move(*programs), std::move(targets)));
+std::unique_ptr<PythonTracker> PythonTracker::create(const SharedMaps& maps, std::vector<PythonTarget> targets) {
+  return std::unique_ptr<PythonTracker>(new PythonTracker(maps, std::move(targets)));
 }
 
-PythonTracker::PythonTracker(std::unique_ptr<PythonPrograms> programs, std::vector<PythonTarget> targets)
-    : programs_(std::move(programs)),
+PythonTracker::PythonTracker(const SharedMaps& maps, std::vector<PythonTarget> targets)
+    : maps_(maps),
       targets_(std::move(targets)),
       wakeup_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
       pairing_([this](uint32_t hook) {
@@ -123,7 +121,21 @@ void PythonTracker::look_at_candidates() {
     bool drop = !process_alive(it->pid) || now - it->since_ns > kCandidateForNs;
     if (!drop) {
       auto py = find_python(it->pid);
-      if (py) {
+      if (py && !programs_ && programs_failed_.empty()) {
+        // Loaded at the first Python process, on this thread: a job without one never
+        // waits for the verifier (slow in an emulated VM).
+        auto programs = PythonPrograms::load(maps_);
+        if (programs) {
+          programs_ = std::move(*programs);
+        } else {
+          programs_failed_ = "Python-level hooks are off: " + programs.error().describe();
+          degradations_.push_back(programs_failed_);
+          log::warning(programs_failed_);
+        }
+      }
+      if (py && !programs_) {
+        drop = true;
+      } else if (py) {
         auto p = std::make_unique<Process>();
         p->py = *py;
         p->resolver = std::make_unique<PythonResolver>(*py);

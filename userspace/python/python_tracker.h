@@ -57,7 +57,8 @@ class PythonTracker {
  public:
   using Emit = std::function<void(const PythonCallDone&)>;
 
-  static Result<std::unique_ptr<PythonTracker>> create(const SharedMaps& maps, std::vector<PythonTarget> targets);
+  // The watchpoint program is loaded when the first Python process shows up.
+  static std::unique_ptr<PythonTracker> create(const SharedMaps& maps, std::vector<PythonTarget> targets);
   ~PythonTracker();
   PythonTracker(const PythonTracker&) = delete;
   PythonTracker& operator=(const PythonTracker&) = delete;
@@ -107,7 +108,7 @@ class PythonTracker {
     uint64_t since_ns;
   };
 
-  PythonTracker(std::unique_ptr<PythonPrograms> programs, std::vector<PythonTarget> targets);
+  PythonTracker(const SharedMaps& maps, std::vector<PythonTarget> targets);
   void loop();
   void look_at_candidates();
   void resolve_targets(Process& p);
@@ -117,7 +118,9 @@ class PythonTracker {
   // watched call: a joblib worker's fits belong to its parent's GridSearchCV.fit.
   bool inside_a_parents_call(uint32_t tgid);
 
-  std::unique_ptr<PythonPrograms> programs_;
+  const SharedMaps& maps_;
+  std::unique_ptr<PythonPrograms> programs_;  // the tracker thread's; loaded with the first Python process
+  std::string programs_failed_;
   std::vector<PythonTarget> targets_;
   TrapShield shield_{{}, [this](pid_t, pid_t) { hold_exit(); }};
   std::map<uint32_t, size_t> target_of_hook_;
