@@ -52,8 +52,8 @@ class HookEngine {
 
   bool active() const { return catalog_.has_native_targets(); }
   // Python targets: watched by the Python tracker (python/python_tracker.h), which
-  // start_python() starts once the shared maps exist (its BPF program is loaded when
-  // the job shows a Python process).
+  // start_python() starts once the shared maps exist (its BPF program is loaded on
+  // the tracker's own thread).
   bool python_active() const { return !python_targets_.empty(); }
   void start_python();
   // A process of the job that may be (or become) a Python interpreter: at its exec,

@@ -231,7 +231,8 @@ PythonCallInfo CallDecoder::describe(const PythonCallEvent& e, bool arguments) c
 // dict frees the values we were reading): a read is kept only when they held still.
 std::string CallDecoder::attribute_storage(uint64_t instance) const {
   std::string out;
-  if (auto before = mem_.read_bytes(instance - 32, 16)) out += *before;
+  if (py_.minor >= 11)  // before 3.11 what lies there is another allocation's
+    if (auto before = mem_.read_bytes(instance - 32, 16)) out += *before;
   if (auto type = objects_.type_of(instance))
     if (auto offset = mem_.read_value<int64_t>(*type + static_cast<uint64_t>(py_.layout.type_tp_dictoffset));
         offset && *offset > 0 && *offset < 4096)

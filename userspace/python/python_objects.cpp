@@ -46,6 +46,8 @@ Result<std::string> PythonObjects::name_of_type(uint64_t type) const {
     if (auto r = mem_.read(at, buf, 16); !r) return std::unexpected(r.error());
     for (int i = 0; i < 16; ++i) {
       if (buf[i] == '\0') return name;
+      // A type's name is printable ASCII: anything else is memory that is not a type.
+      if (buf[i] < 0x20 || buf[i] > 0x7e) return make_error("not a type's name: not a type");
       name += buf[i];
     }
   }

@@ -14,7 +14,9 @@
 namespace bpfpads {
 namespace {
 
-constexpr uint64_t kLookEveryNs = 10'000'000;          // while targets are missing
+constexpr uint64_t kLookEveryNs = 2'000'000;           // while targets are missing: a fit may
+                                                       // follow its module's import closely
+constexpr uint64_t kIdleLookNs = 100'000'000;
 constexpr uint64_t kRetryUnchangedNs = 200'000'000;     // a module half imported: look again
 constexpr uint64_t kCandidateForNs = 2'000'000'000;     // a new program shows libpython by then
 constexpr int kExitHoldMs = 250;  // what an exiting thread may wait for the reader
@@ -97,10 +99,25 @@ void PythonTracker::process_exited(pid_t pid) {
 void PythonTracker::note(size_t target, const std::string& text) { target_notes_[target] = targets_[target].path + ": " + text; }
 
 void PythonTracker::loop() {
+  // Loaded here, beside the job's start: nothing waits for the verifier (slow in an
+  // emulated VM) but a Python process found before it is done.
+  auto programs = PythonPrograms::load(maps_);
   std::unique_lock lock(mu_);
+  if (programs) {
+    programs_ = std::move(*programs);
+  } else {
+    degradations_.push_back("Python-level hooks are off: " + programs.error().describe());
+    log::warning(degradations_.back());
+  }
+  bool busy = true;
   while (!stop_) {
-    cv_.wait_for(lock, std::chrono::nanoseconds(kLookEveryNs));
+    // Quick while a program may be starting or a target is missing; then seldom.
+    cv_.wait_for(lock, std::chrono::nanoseconds(busy ? kLookEveryNs : kIdleLookNs));
     if (stop_) break;
+    if (!programs_) {
+      candidates_.clear();
+      continue;
+    }
     look_at_candidates();
     for (pid_t pid : exited_)  // nothing left to trap: no pause
       if (auto it = processes_.find(pid); it != processes_.end()) {
@@ -110,8 +127,12 @@ void PythonTracker::loop() {
         processes_.erase(it);
       }
     exited_.clear();
+    busy = !candidates_.empty();
     for (auto& [pid, p] : processes_)
-      if (p->resolved.size() < targets_.size() || p->constants_offered.empty()) resolve_targets(*p);
+      if (p->resolved.size() < targets_.size() || p->constants_offered.empty()) {
+        resolve_targets(*p);
+        busy = true;
+      }
   }
 }
 
@@ -121,18 +142,6 @@ void PythonTracker::look_at_candidates() {
     bool drop = !process_alive(it->pid) || now - it->since_ns > kCandidateForNs;
     if (!drop) {
       auto py = find_python(it->pid);
-      if (py && !programs_ && programs_failed_.empty()) {
-        // Loaded at the first Python process, on this thread: a job without one never
-        // waits for the verifier (slow in an emulated VM).
-        auto programs = PythonPrograms::load(maps_);
-        if (programs) {
-          programs_ = std::move(*programs);
-        } else {
-          programs_failed_ = "Python-level hooks are off: " + programs.error().describe();
-          degradations_.push_back(programs_failed_);
-          log::warning(programs_failed_);
-        }
-      }
       if (py && !programs_) {
         drop = true;
       } else if (py) {
@@ -346,6 +355,9 @@ void PythonTracker::on_event(const PythonCallEvent& e, const Emit& emit) {
   bool nested = e.depth > 0 || inside_a_parents_call(e.tgid);
   PythonCallInfo info = decoder->describe(e, !nested);
   info.nested = nested;
+  // Hyperparameters as the call begins, while its instance is surely alive (read once
+  // the call is over, a temporary's memory may hold the next estimator already); a
+  // read the fit's new attributes disturb is retried, then left out as gone.
   if (targets_[target->second].params && !info.nested) decoder->add_params(info);
   at_entry_[id] = std::move(info);
 }

@@ -1,6 +1,6 @@
 // The Python targets of a run's mapping files at work: finds which of the job's
 // processes are Python interpreters bpfpads can read, resolves each target's dotted
-// path as soon as its module is imported (a thread looks every 10 ms while targets
+// path as soon as its module is imported (a thread looks every 2 ms while targets
 // are missing: reading sys.modules' size costs the job nothing), watches the resolved
 // code objects' entry and return units within the 4 debug registers, and pairs the
 // events into calls for the pipeline. Every process that gets a watchpoint is under
@@ -57,7 +57,7 @@ class PythonTracker {
  public:
   using Emit = std::function<void(const PythonCallDone&)>;
 
-  // The watchpoint program is loaded when the first Python process shows up.
+  // The watchpoint program is loaded on the tracker's thread as it starts.
   static std::unique_ptr<PythonTracker> create(const SharedMaps& maps, std::vector<PythonTarget> targets);
   ~PythonTracker();
   PythonTracker(const PythonTracker&) = delete;
@@ -119,8 +119,7 @@ class PythonTracker {
   bool inside_a_parents_call(uint32_t tgid);
 
   const SharedMaps& maps_;
-  std::unique_ptr<PythonPrograms> programs_;  // the tracker thread's; loaded with the first Python process
-  std::string programs_failed_;
+  std::unique_ptr<PythonPrograms> programs_;  // the tracker thread's, loaded when it starts
   std::vector<PythonTarget> targets_;
   TrapShield shield_{{}, [this](pid_t, pid_t) { hold_exit(); }};
   std::map<uint32_t, size_t> target_of_hook_;
