@@ -52,7 +52,7 @@ struct MappingUse {
   size_t hooks = 0;         // hooks attached from it
 };
 
-// How many of a mapping file's entries name Python targets (not tracked yet, #11).
+// How many of a mapping file's entries name Python targets (python/python_tracker.h).
 size_t python_entry_count(const LoadedMapping& mapping);
 
 class HookCatalog {

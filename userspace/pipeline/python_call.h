@@ -38,10 +38,8 @@ struct PythonCallInfo {
   std::vector<PythonArray> arrays;  // the arguments that are numpy arrays
   enum class End { Returned, Unseen, Running };
   End end = End::Returned;  // Unseen: an exception, or a return the watch could not cover
-  bool entry_seen = true;   // false where only the returns are watched
   std::optional<std::string> return_text;  // str() of the returned value
   std::optional<double> return_number;     // when it is an int, float or bool
-  uint64_t return_object = 0;
 };
 
 // One call for the pipeline, from the tracker (python/python_tracker.h).

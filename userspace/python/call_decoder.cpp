@@ -258,7 +258,6 @@ void CallDecoder::add_params(PythonCallInfo& info) const {
 }
 
 void CallDecoder::add_return(const PythonCallEvent& exit, PythonCallInfo& info) const {
-  info.return_object = exit.ret;
   if (!exit.ret) return;
   auto type = objects_.name_of_type(exit.ret_head[1]);
   if (!type) {

@@ -325,12 +325,12 @@ void PythonTracker::on_event(const PythonCallEvent& e, const Emit& emit) {
       } else {
         bool nested = pc.exit->depth > 0 || inside_a_parents_call(pc.exit->tgid);
         done.info = decoder->describe(*pc.exit, !nested);
-        done.info.entry_seen = false;
         done.info.nested = nested;
       }
       if (target != target_of_hook_.end() && !wanted_module(targets_[target->second], done.info.module)) {
         ++filtered_;  // another function behind the same wrapper
-        log::debug("python call of " + done.info.function + " (module " + done.info.module + ") left out");
+        if (log::level() == log::Level::Debug)  // per call: no strings built unless asked
+          log::debug("python call of " + done.info.function + " (module " + done.info.module + ") left out");
         continue;
       }
       if (pc.exit) decoder->add_return(*pc.exit, done.info);
@@ -338,8 +338,9 @@ void PythonTracker::on_event(const PythonCallEvent& e, const Emit& emit) {
       done.end_ns = pc.exit ? pc.exit->ts_ns : now_ns;
       ++calls_;
       values_gone_ += done.info.gone;
-      log::debug("python call " + done.info.function + " (module " + done.info.module + ")" +
-                 (done.info.return_text ? " returned " + *done.info.return_text : ""));
+      if (log::level() == log::Level::Debug)
+        log::debug("python call " + done.info.function + " (module " + done.info.module + ")" +
+                   (done.info.return_text ? " returned " + *done.info.return_text : ""));
       emit(done);
     }
   };
