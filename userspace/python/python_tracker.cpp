@@ -153,8 +153,11 @@ void PythonTracker::look_at_candidates() {
         log::debug("process " + std::to_string(it->pid) + " runs Python " + py->version() + " (" + py->object_path + ")");
         processes_[it->pid] = std::move(p);
         drop = true;
-      } else if (py.error().message.find("no Python interpreter found") == std::string::npos) {
-        // Python, but not one bpfpads reads (a version without a layout, free-threaded).
+      } else if (process_alive(it->pid) && (py.error().message.rfind("Python ", 0) == 0 ||
+                                             py.error().message.rfind("cannot tell the Python version", 0) == 0)) {
+        // Python, but not one bpfpads reads (a version without a layout, free-threaded);
+        // not a process that ended while we looked (its maps gone), nor one that is
+        // not Python.
         degradations_.push_back("Python-level hooks are off in process " + std::to_string(it->pid) + ": " +
                                 py.error().describe() + "; native and hardware tracking go on");
         log::warning(degradations_.back());
